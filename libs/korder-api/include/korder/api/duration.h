@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <iosfwd>
 #include <string>
 #include <string_view>
 
@@ -18,7 +19,10 @@ class Duration {
   Duration() = default;
   explicit Duration(std::chrono::nanoseconds d) : nanos_(d.count()) {}
 
-  /// Go's `time.ParseDuration`, with its errors: `time: invalid duration "3x"`, overflow.
+  /// Go's `time.ParseDuration`, value for value (including its float64 rounding of long
+  /// fractions) and with its errors: `time: invalid duration ""`, `time: missing unit in
+  /// duration "1"`, `time: unknown unit "x" in duration "3x"`, `time: invalid duration
+  /// "9223372036854775808ns"` (overflow). Units: ns, us (or µs, μs), ms, s, m, h.
   static Expected<Duration, ParseError> parse(std::string_view text);
 
   /// Go's `Duration.String()`: `24h0m0s`, `1h30m0s`, `1.5s`, `500ms`, `0s`.
@@ -32,5 +36,8 @@ class Duration {
  private:
   std::int64_t nanos_ = 0;
 };
+
+/// Prints `d.to_string()` (for logs and test failure messages).
+std::ostream& operator<<(std::ostream& os, const Duration& d);
 
 }  // namespace korder::api
