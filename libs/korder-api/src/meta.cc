@@ -112,7 +112,8 @@ JsonValue to_json_value(const Condition& in, JsonAllocator& alloc) {
       .field("observedGeneration", in.observed_generation)
       .field("lastTransitionTime", in.last_transition_time)
       .field("reason", in.reason)
-      .field("message", in.message);
+      // metav1.Condition's message has no omitempty and the CRDs require it: always written.
+      .field_always("message", in.message);
   return w.finish(in.extras);
 }
 

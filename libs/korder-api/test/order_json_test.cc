@@ -217,7 +217,7 @@ TEST_CASE("unknown fields survive in metadata, spec and status", "[unit][json]")
     "status": {"desired": 1, "pending": 1, "ready": 0, "claimed": 0, "expired": 0,
                "observedGeneration": 1, "futureStatus": "x",
                "slots": [{"slot": "r0", "incarnation": 0, "phase": "Pending", "note": 1}],
-               "conditions": [{"type": "Ready", "status": "False", "severity": "Info"}]}})";
+               "conditions": [{"type": "Ready", "status": "False", "message": "", "severity": "Info"}]}})";
   auto order = parse_order(json);
   REQUIRE(order.has_value());
   CHECK(same_json(to_json(*order), json));
@@ -284,7 +284,7 @@ constexpr const char* kClaimedTicket = R"({
                        "podGenerateName": "web-", "podUID": "",
                        "claimedAt": "2026-01-01T01:00:00Z", "deadline": "2026-01-01T01:00:30Z"},
              "conditions": [{"type": "HandOffLost", "status": "False", "reason": "Pending",
-                             "lastTransitionTime": "2026-01-01T01:00:00Z"}],
+                             "message": "", "lastTransitionTime": "2026-01-01T01:00:00Z"}],
              "observedGeneration": 1}})";
 
 TEST_CASE("a claimed ticket round-trips and exposes its claim", "[unit][json]") {
@@ -323,6 +323,26 @@ TEST_CASE("a bad ticket field is an error with its path", "[unit][json]") {
   auto phase = parse_ticket(R"({"status":{"phase":["Ready"]}})");
   REQUIRE_FALSE(phase.has_value());
   CHECK(phase.error().to_string() == "status.phase: expected string, got array");
+}
+
+}  // namespace
+}  // namespace korder::api
+
+namespace korder::api {
+namespace {
+
+TEST_CASE("a condition with an empty message still writes the message the CRD requires",
+          "[unit][json]") {
+  Order order;
+  order.metadata.name = "a";
+  Condition ready;
+  ready.type = "Ready";
+  ready.status = "True";
+  ready.reason = "AllTicketsReady";
+  order.status.conditions.push_back(ready);
+  const std::string json = to_json(order);
+  INFO(json);
+  CHECK(json.find(R"("reason":"AllTicketsReady","message":"")") != std::string::npos);
 }
 
 }  // namespace

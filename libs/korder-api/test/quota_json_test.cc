@@ -43,7 +43,7 @@ constexpr const char* kFullQuota = R"({
     "activeTimeWindow": "night",
     "allocations": [{"namespace": "a", "hard": {"tickets": "10"}, "used": {"tickets": "2"}}],
     "conditions": [{"type": "Ready", "status": "True", "reason": "Synced",
-                    "lastTransitionTime": "2026-01-01T00:00:00Z"}],
+                    "message": "", "lastTransitionTime": "2026-01-01T00:00:00Z"}],
     "observedGeneration": 2}})";
 
 TEST_CASE("the README's quota decodes and round-trips", "[unit][json]") {
@@ -150,7 +150,7 @@ TEST_CASE("unknown fields of a quota are kept and reported by path", "[unit][jso
             "allocations":[{"namespace":"a","weight":3}]},
     "status":{"observedGeneration":1,"lastSync":"x",
               "allocations":[{"namespace":"a","ratio":"0.5"}],
-              "conditions":[{"type":"Ready","status":"True","hint":1}]}})";
+              "conditions":[{"type":"Ready","status":"True","message":"","hint":1}]}})";
   auto quota = parse_quota(json);
   REQUIRE(quota.has_value());
   CHECK(same_json(to_json(*quota), json));
