@@ -1,0 +1,54 @@
+#pragma once
+
+// Usage: what objects consume of a quota (counts and summed resource requests), exact.
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "korder/api/quantity.h"
+
+namespace korder::quota {
+
+/// What objects consume of a quota: `orders`, `tickets`, and the summed resource requests
+/// behind the `reserved.<resource>` limits (keyed by the resource name without `reserved.`,
+/// as api::ParsedQuotaLimits keys them). Quantities are exact. Entries that sum to zero are
+/// dropped, so two equal usages compare equal however they were reached. A plain value type.
+struct Usage {
+  std::int64_t orders = 0;
+  std::int64_t tickets = 0;
+  std::map<std::string, api::Quantity> reserved;
+
+  /// True when every component is zero.
+  bool empty() const { return orders == 0 && tickets == 0 && reserved.empty(); }
+
+  /// Component-wise sum and difference. A quantity sum beyond Quantity's range (about 1.7e29
+  /// units, unreachable by real objects) saturates instead of aborting, since objects come
+  /// from users.
+  Usage& operator+=(const Usage& other);
+  Usage& operator-=(const Usage& other);
+
+  /// The quantity of `resource`, zero when absent.
+  api::Quantity reserved_of(const std::string& resource) const;
+
+  bool operator==(const Usage&) const = default;
+};
+
+Usage operator+(Usage a, const Usage& b);
+Usage operator-(Usage a, const Usage& b);
+
+/// The component-wise positive part of `to - from`: what changing an object from `from` to
+/// `to` adds (decreases are never credited before they are observed).
+Usage increase(const Usage& from, const Usage& to);
+
+/// The component of `usage` a limit key names: `orders`, `tickets` or `reserved.<resource>`
+/// (zero for any other key).
+api::Quantity value_of(const Usage& usage, const std::string& key);
+
+/// `a + b`, saturating at Quantity's range instead of aborting (values come from users).
+api::Quantity saturating_add(const api::Quantity& a, const api::Quantity& b);
+
+/// `usage` times `factor` (>= 0) per component, saturating like operator+=.
+Usage scaled(const Usage& usage, std::int64_t factor);
+
+}  // namespace korder::quota
