@@ -431,22 +431,6 @@ void sort_by_key(std::vector<SelectorRequirement>& requirements) {
                    [](const auto& a, const auto& b) { return a.key < b.key; });
 }
 
-std::optional<SelectorOperator> from_label_selector_operator(std::string_view op) {
-  if (op == "In") {
-    return SelectorOperator::In;
-  }
-  if (op == "NotIn") {
-    return SelectorOperator::NotIn;
-  }
-  if (op == "Exists") {
-    return SelectorOperator::Exists;
-  }
-  if (op == "DoesNotExist") {
-    return SelectorOperator::DoesNotExist;
-  }
-  return std::nullopt;
-}
-
 }  // namespace
 
 std::string_view to_string(SelectorOperator op) {
@@ -688,7 +672,7 @@ Expected<Selector, ParseError> from_label_selector(const LabelSelector& selector
     requirements.push_back(std::move(r).value());
   }
   for (const auto& expr : selector.match_expressions) {
-    const auto op = from_label_selector_operator(expr.op);
+    const auto op = label_selector_operator(expr.op);
     if (!op) {
       return Unexpected(
           ParseError{strconv_quote(expr.op) + " is not a valid label selector operator", ""});
@@ -708,5 +692,22 @@ bool matches(const LabelSelector& selector, const Labels& labels) {
   const auto parsed = from_label_selector(selector);
   return parsed.has_value() && parsed->matches(labels);
 }
+
+std::optional<SelectorOperator> label_selector_operator(std::string_view op) {
+  if (op == "In") {
+    return SelectorOperator::In;
+  }
+  if (op == "NotIn") {
+    return SelectorOperator::NotIn;
+  }
+  if (op == "Exists") {
+    return SelectorOperator::Exists;
+  }
+  if (op == "DoesNotExist") {
+    return SelectorOperator::DoesNotExist;
+  }
+  return std::nullopt;
+}
+
 
 }  // namespace korder::api

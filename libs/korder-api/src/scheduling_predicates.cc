@@ -49,22 +49,9 @@ bool is_sidecar(const Container& container) {
   return container.restart_policy == kRestartPolicyAlways;
 }
 
-bool starts_with(std::string_view s, std::string_view prefix) {
-  return s.substr(0, prefix.size()) == prefix;
-}
-
 std::optional<SelectorOperator> node_selector_operator(std::string_view op) {
-  if (op == "In") {
-    return SelectorOperator::In;
-  }
-  if (op == "NotIn") {
-    return SelectorOperator::NotIn;
-  }
-  if (op == "Exists") {
-    return SelectorOperator::Exists;
-  }
-  if (op == "DoesNotExist") {
-    return SelectorOperator::DoesNotExist;
+  if (auto common = label_selector_operator(op)) {
+    return common;
   }
   if (op == "Gt") {
     return SelectorOperator::GreaterThan;
@@ -120,7 +107,7 @@ bool is_prefixed_native_resource(std::string_view name) {
 
 bool is_extended_resource_name(std::string_view name) {
   const bool native = name.find('/') == std::string_view::npos || is_prefixed_native_resource(name);
-  if (native || starts_with(name, "requests.")) {
+  if (native || name.starts_with("requests.")) {
     return false;
   }
   // Kubernetes also requires the quota form `requests.<name>` to be a qualified name.
@@ -338,8 +325,8 @@ Expected<void, std::string> node_admits(const PlacementConstraints& constraints,
 // ---- Resource fit -----------------------------------------------------------------------------
 
 bool is_scalar_resource_name(std::string_view name) {
-  return is_extended_resource_name(name) || starts_with(name, "hugepages-") ||
-         is_prefixed_native_resource(name) || starts_with(name, "attachable-volumes-");
+  return is_extended_resource_name(name) || name.starts_with("hugepages-") ||
+         is_prefixed_native_resource(name) || name.starts_with("attachable-volumes-");
 }
 
 Quantity scheduler_amount(std::string_view resource, const Quantity& quantity) {

@@ -148,6 +148,10 @@ Selector selector_from_set(const std::map<std::string, std::string>& labels);
 /// it: `"Gt" is not a valid label selector operator`.
 Expected<Selector, ParseError> from_label_selector(const LabelSelector& selector);
 
+/// The operator of a metav1.LabelSelectorRequirement's wire spelling (`In`, `NotIn`, `Exists`,
+/// `DoesNotExist`); nullopt for anything else. Node selector requirements add `Gt`/`Lt`.
+std::optional<SelectorOperator> label_selector_operator(std::string_view op);
+
 /// `selector.matches(labels)`.
 bool matches(const Selector& selector, const std::map<std::string, std::string>& labels);
 
