@@ -1,0 +1,59 @@
+// The shared test fixture itself: the development cluster starts as a process, answers the
+// API and the admin endpoint, and the real kubectl reaches it.
+#include "test_cluster.h"
+
+#include <signal.h>
+
+#include <catch2/catch.hpp>
+
+namespace korder::testing {
+
+TEST_CASE("the test cluster starts, serves the API and kubectl, and stops", "[integration]") {
+  pid_t pid = 0;
+  {
+    TestCluster cluster;
+    pid = cluster.process().pid();
+    CHECK(cluster.https_url().rfind("https://127.0.0.1:", 0) == 0);
+
+    const HttpAnswer version = cluster.api("GET", "/version");
+    CHECK(version.status == 200);
+    CHECK(version.body.find("\"minor\":\"32\"") != std::string::npos);
+
+    CHECK(cluster.admin("/admin/compact").status == 200);
+
+    cluster.install_crds();
+    const auto got = cluster.kubectl({"get", "crd", "orders.core.korder.dev", "-o", "name"});
+    INFO(got.err);
+    CHECK(got.exit_code == 0);
+    CHECK(got.out == "customresourcedefinition.apiextensions.k8s.io/orders.core.korder.dev\n");
+
+    const auto missing = cluster.kubectl({"get", "order", "nope", "-n", "default"});
+    CHECK(missing.exit_code == 1);
+    CHECK(missing.err.find("\"nope\" not found") != std::string::npos);
+  }
+  CHECK(kill(pid, 0) != 0);  // the process is gone with the fixture
+}
+
+TEST_CASE("a command killed at its timeout reports -1", "[unit]") {
+  const auto result = run_command({"sleep", "5"}, {}, std::chrono::milliseconds(100));
+  CHECK(result.exit_code == -1);
+  const auto ok =
+      run_command({"sh", "-c", "cat; echo err >&2; exit 3"}, {}, std::chrono::seconds(5), "in\n");
+  CHECK(ok.exit_code == 3);
+  CHECK(ok.out == "in\n");
+  CHECK(ok.err == "err\n");
+}
+
+TEST_CASE("a background process is terminated gracefully and reports its exit", "[unit]") {
+  TempDir dir;
+  Process process(
+      {"sh", "-c", "trap 'echo bye; exit 7' TERM; echo hello; while :; do sleep 0.05; done"}, {},
+      dir.path() + "/out");
+  REQUIRE(process.wait_for_output("hello", std::chrono::seconds(5)));
+  CHECK(process.running());
+  CHECK(process.terminate(std::chrono::seconds(5)) == 7);
+  CHECK(process.output() == "hello\nbye\n");
+  CHECK_FALSE(process.running());
+}
+
+}  // namespace korder::testing
