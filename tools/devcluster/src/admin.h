@@ -1,8 +1,9 @@
 #pragma once
 
-// The admin endpoint (loopback HTTP, JSON bodies): controls tests need. This helper implements
+// The admin endpoint (loopback HTTP, JSON bodies): controls tests need. This handler implements
 // POST /admin/drop-watches and POST /admin/compact; the fault-injection routes (faults, stall,
-// evict, restart) answer 501 until they are added with add_route().
+// evict, restart) answer 501 until they are added with add_route() (DevCluster adds them:
+// faults.h).
 
 #include <functional>
 #include <map>

@@ -9,6 +9,7 @@
 #include "bootstrap.h"
 #include "korder/api/time.h"
 #include "tls.h"
+#include "webhook_admission.h"
 
 namespace korder::devcluster {
 namespace {
@@ -50,11 +51,19 @@ DevCluster::DevCluster(DevClusterOptions options)
       registry_(store_, catalog_, clock_, std::random_device{}()),
       api_(registry_, api_config(options_)),
       admin_(store_),
-      gc_(ioc_, registry_) {}
+      gc_(ioc_, registry_),
+      scheduler_(ioc_, registry_),
+      kubelet_(ioc_, registry_, options_.kubelet_delay) {}
 
 DevCluster::~DevCluster() { stop(); }
 
 Expected<void, std::string> DevCluster::start() {
+  auto services = parse_webhook_service_map(options_.webhook_service_map);
+  if (!services) {
+    return Unexpected(services.error());
+  }
+  webhooks_ = std::make_unique<WebhookAdmission>(store_, std::move(*services));
+  registry_.set_admission(webhooks_.get());
   work_.emplace(net::make_work_guard(ioc_));
   for (int i = 0; i < std::max(1, options_.io_threads); ++i) {
     threads_.emplace_back([this] { ioc_.run(); });
@@ -64,6 +73,16 @@ Expected<void, std::string> DevCluster::start() {
     return created;
   }
   gc_.start();
+  // The simulated scheduler and kubelets, and the fault-injection controls, are always on.
+  scheduler_.start();
+  kubelet_.start();
+  api_.set_interceptor(faults_.interceptor());
+  AdminControls controls;
+  controls.evict = [this](std::string ns, std::string name) {
+    return kubelet_.evict(std::move(ns), std::move(name));
+  };
+  controls.restart = [this](bool keep_state) { return restart(keep_state); };
+  add_fault_routes(admin_, faults_, std::move(controls));
 
   HttpServerConfig http_config;
   http_config.port = options_.port;
@@ -121,6 +140,9 @@ void DevCluster::stop() {
   }
   stopped_ = true;
   gc_.stop();
+  scheduler_.stop();
+  kubelet_.stop();
+  faults_.clear();
   for (auto* server : {http_.get(), https_.get(), admin_server_.get()}) {
     if (server != nullptr) {
       server->stop();
@@ -140,7 +162,7 @@ void DevCluster::stop() {
   threads_.clear();
 }
 
-Expected<void, std::string> DevCluster::create_startup_objects() {
+Expected<std::vector<JsonDocument>, std::string> DevCluster::startup_nodes() const {
   const std::string now = api::format_rfc3339(clock_.now());
   std::vector<JsonDocument> nodes;
   if (!options_.nodes_file.empty()) {
@@ -155,7 +177,15 @@ Expected<void, std::string> DevCluster::create_startup_objects() {
       nodes.push_back(node_object(spec, index++, now));
     }
   }
-  std::string error = net::co_spawn(ioc_, create_all(std::move(nodes)), net::use_future).get();
+  return nodes;
+}
+
+Expected<void, std::string> DevCluster::create_startup_objects() {
+  auto nodes = startup_nodes();
+  if (!nodes) {
+    return Unexpected(nodes.error());
+  }
+  std::string error = net::co_spawn(ioc_, create_all(std::move(*nodes)), net::use_future).get();
   if (!error.empty()) {
     return Unexpected(error);
   }
@@ -184,6 +214,32 @@ Awaitable<std::string> DevCluster::create_all(std::vector<JsonDocument> nodes) {
       co_return "creating node: " + created.error().message;
     }
   }
+  co_return std::string();
+}
+
+Awaitable<std::string> DevCluster::restart(bool keep_state) {
+  // As a restarted kube-apiserver: every client connection (watches included) is gone. The
+  // admin connection carrying this request is on its own server and stays.
+  for (auto* server : {http_.get(), https_.get()}) {
+    if (server != nullptr) {
+      server->close_connections();
+    }
+  }
+  store_.drop_watches();
+  if (!keep_state) {
+    // A new etcd: every object is lost, CRDs included; the startup objects come back.
+    wipe_store(store_, catalog_);
+    auto nodes = startup_nodes();
+    if (!nodes) {
+      co_return nodes.error();
+    }
+    std::string error = co_await create_all(std::move(*nodes));
+    if (!error.empty()) {
+      co_return error;
+    }
+  }
+  // Clients must relist: no resourceVersion from before the restart can be watched from.
+  store_.compact();
   co_return std::string();
 }
 

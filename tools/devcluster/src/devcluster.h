@@ -15,13 +15,18 @@
 #include "admin.h"
 #include "api_handler.h"
 #include "asio.h"
+#include "faults.h"
 #include "garbage_collector.h"
 #include "http_server.h"
 #include "korder/base/clock.h"
+#include "kubelet.h"
 #include "registry.h"
+#include "scheduler.h"
 #include "store.h"
 
 namespace korder::devcluster {
+
+class WebhookAdmission;
 
 /// How to run a devcluster (the command line's contract, DESIGN.md §5).
 struct DevClusterOptions {
@@ -36,9 +41,10 @@ struct DevClusterOptions {
   std::chrono::milliseconds bookmark_interval{std::chrono::seconds(30)};
   std::chrono::seconds default_watch_timeout{1800};
   std::size_t watch_queue_limit = 10000;
-  /// Kept for the webhook and kubelet simulation (later work): NS/NAME=HOST:PORT entries and
-  /// the delay before bound pods run.
+  /// Admission webhook services dialled at a loopback address: NS/NAME=HOST:PORT entries
+  /// (the certificate is still verified for NAME.NS.svc).
   std::vector<std::string> webhook_service_map;
+  /// The delay before bound pods run (kubelet simulation).
   std::chrono::milliseconds kubelet_delay{std::chrono::milliseconds(500)};
 };
 
@@ -72,11 +78,16 @@ class DevCluster {
   Registry& registry() { return registry_; }
   ApiHandler& api() { return api_; }
   AdminHandler& admin() { return admin_; }
+  FaultInjector& faults() { return faults_; }
   const DevClusterOptions& options() const { return options_; }
 
  private:
   Expected<void, std::string> create_startup_objects();
+  Expected<std::vector<JsonDocument>, std::string> startup_nodes() const;
   Awaitable<std::string> create_all(std::vector<JsonDocument> nodes);
+  /// POST /admin/restart: drops every API connection and watch; keeps the objects (history
+  /// compacted) or loses them all and creates the startup objects again.
+  Awaitable<std::string> restart(bool keep_state);
   Expected<void, std::string> write_kubeconfig();
 
   const DevClusterOptions options_;
@@ -90,6 +101,10 @@ class DevCluster {
   ApiHandler api_;
   AdminHandler admin_;
   GarbageCollector gc_;
+  FaultInjector faults_;
+  Scheduler scheduler_;
+  Kubelet kubelet_;
+  std::unique_ptr<WebhookAdmission> webhooks_;  // the admission chain, always on
   std::unique_ptr<HttpServer> http_;
   std::unique_ptr<HttpServer> https_;
   std::unique_ptr<HttpServer> admin_server_;

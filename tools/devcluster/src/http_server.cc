@@ -355,6 +355,10 @@ void HttpServer::stop() {
     beast::error_code ignored;
     impl->acceptor.close(ignored);
   });
+  close_connections();
+}
+
+void HttpServer::close_connections() {
   std::vector<std::weak_ptr<Connection>> connections;
   {
     std::lock_guard lock(impl_->mu);

@@ -47,6 +47,8 @@ class HttpServer {
   void start();
   /// Stops accepting and closes every open connection.
   void stop();
+  /// Closes every open connection (watches included) but keeps accepting new ones.
+  void close_connections();
 
  private:
   struct Impl;

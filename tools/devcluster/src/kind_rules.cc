@@ -5,6 +5,7 @@
 #include "crd.h"
 #include "korder/api/base64.h"
 #include "object_meta.h"
+#include "webhook_config.h"
 
 namespace korder::devcluster {
 namespace {
@@ -155,6 +156,10 @@ FieldErrors validate_kind(const ResourceInfo& info, const JsonValue& object) {
     case KindRules::CustomResourceDefinition:
       return validate_crd(object);
     default:
+      if (info.group == "admissionregistration.k8s.io") {
+        return validate_webhook_configuration(object,
+                                              info.resource == "mutatingwebhookconfigurations");
+      }
       return {};
   }
 }

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "korder/api/duration.h"
+#include "webhook_client.h"
 
 DEFINE_int32(port, 0, "plain HTTP API port on 127.0.0.1 (0 picks a free port)");
 DEFINE_int32(https_port, -1, "HTTPS API port on 127.0.0.1 (0 picks; off when unset)");
@@ -110,13 +111,8 @@ Expected<CommandLine, std::string> parse_command_line(int argc, char** argv) {
   if (rest_argc > 1) {
     return Unexpected("unexpected argument: " + std::string(rest_argv[1]));
   }
-  for (const auto& entry : out.options.webhook_service_map) {
-    const std::size_t slash = entry.find('/');
-    const std::size_t eq = entry.find('=');
-    if (slash == std::string::npos || eq == std::string::npos || eq < slash ||
-        entry.find(':', eq) == std::string::npos) {
-      return Unexpected("--webhook-service-map: expected NS/NAME=HOST:PORT, got \"" + entry + "\"");
-    }
+  if (auto services = parse_webhook_service_map(out.options.webhook_service_map); !services) {
+    return Unexpected(services.error());
   }
   DevClusterOptions& o = out.options;
   auto port = port_flag("port", FLAGS_port, false);

@@ -72,9 +72,13 @@ Awaitable<ApiResult<DeleteResult>> Registry::remove(const ResourceInfo& info,
     } else if (has_dependents && policy == "Orphan") {
       add_finalizer(doc, "orphan");
     }
+    // As the pod strategy's CheckGracefulDelete: only a pod a kubelet runs (bound, not yet
+    // Succeeded or Failed) terminates gracefully.
+    const std::string_view phase = string_at(current->doc, {"status", "phase"});
     const bool graceful_pod =
         info.rules == KindRules::Pod && graceful_pod_deletion_ &&
-        !string_at(current->doc, {"spec", "nodeName"}).empty() &&
+        !string_at(current->doc, {"spec", "nodeName"}).empty() && phase != "Succeeded" &&
+        phase != "Failed" &&
         options.grace_period_seconds.value_or(
             int_at(current->doc, {"spec", "terminationGracePeriodSeconds"}).value_or(30)) > 0;
     if (!has_pending_finalizers(info, doc) && !graceful_pod) {
@@ -106,6 +110,16 @@ Awaitable<ApiResult<DeleteResult>> Registry::remove(const ResourceInfo& info,
                  api::format_rfc3339(now + std::chrono::seconds(grace)), alloc);
       set_member(metadata_of(doc), "deletionGracePeriodSeconds", JsonValue(grace), alloc);
       mark_terminating(info, doc);
+    } else if (info.rules == KindRules::Pod && options.grace_period_seconds &&
+               *options.grace_period_seconds <
+                   int_at(doc, {"metadata", "deletionGracePeriodSeconds"}).value_or(0)) {
+      // A second delete may shorten a pod's grace period (never lengthen it), as in Kubernetes.
+      const std::int64_t grace = std::max<std::int64_t>(0, *options.grace_period_seconds);
+      set_string(metadata_of(doc), "deletionTimestamp",
+                 api::format_rfc3339(clock_.now() + std::chrono::seconds(grace)),
+                 doc.GetAllocator());
+      set_member(metadata_of(doc), "deletionGracePeriodSeconds", JsonValue(grace),
+                 doc.GetAllocator());
     }
     if (json_equal(doc, current->doc)) {
       result.object = current;  // already terminating: nothing changes

@@ -217,7 +217,10 @@ Awaitable<ApiResult<WriteResult>> Registry::update_loop(
       result.object = current;  // a no-op keeps the resourceVersion and emits nothing
       co_return result;
     }
-    if (is_terminating(doc) && !has_pending_finalizers(info, doc)) {
+    // As kube-apiserver's ShouldDeleteDuringUpdate: an update removes a terminating object
+    // without finalizers, unless a graceful deletion (a pod's kubelet) is still running.
+    if (is_terminating(doc) && !has_pending_finalizers(info, doc) &&
+        int_at(current->doc, {"metadata", "deletionGracePeriodSeconds"}).value_or(0) == 0) {
       if (options.dry_run) {
         result.object = make_stored(std::move(doc), 0);
         result.deleted = true;

@@ -236,7 +236,9 @@ TEST_CASE("kubectl label, patch, watch and delete an Order", "[integration]") {
 
 TEST_CASE("kubectl works with built-in kinds: nodes, namespaces, pods with strategic merge",
           "[integration]") {
-  TestCluster tc;
+  DevClusterOptions options;
+  options.kubelet_delay = std::chrono::hours(1);  // the pod is scheduled but stays Pending
+  TestCluster tc(options);
   Kubectl k(tc);
   const std::string nodes = k.ok({"get", "nodes", "-o", "wide"});
   CHECK(contains(nodes, "dev-node-1   Ready    <none>"));

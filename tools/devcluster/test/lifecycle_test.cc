@@ -29,8 +29,9 @@ std::size_t item_count(HttpClient& c, const std::string& target) {
   return items == nullptr ? 0 : items->Size();
 }
 
+// Left to another scheduler, so that the test binds it itself.
 const char* kPod = R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"p1"},
-  "spec":{"containers":[{"name":"c","image":"busybox:1.36"}],
+  "spec":{"containers":[{"name":"c","image":"busybox:1.36"}],"schedulerName":"test-scheduler",
           "schedulingGates":[{"name":"korder.dev/ticket"}],
           "affinity":{"nodeAffinity":{"requiredDuringSchedulingIgnoredDuringExecution":{"nodeSelectorTerms":[{"matchExpressions":[{"key":"node-type","operator":"In","values":["compute"]}]}]}}}}})";
 
