@@ -449,6 +449,25 @@ void QuotaEngine::notify_subscribers() {
   }
 }
 
+std::vector<std::string> QuotaEngine::quotas_covering(const ObjectSummary& object) {
+  absl::MutexLock lock(&mu_);
+  std::vector<std::string> out;
+  for (QuotaAccount* account : index_.covering(object.namespace_, object.labels)) {
+    out.push_back(account->definition->name);
+  }
+  return out;
+}
+
+std::vector<std::string> QuotaEngine::quota_names() const {
+  absl::MutexLock lock(&mu_);
+  std::vector<std::string> out;
+  out.reserve(index_.quotas().size());
+  for (const auto& [name, account] : index_.quotas()) {
+    out.push_back(name);
+  }
+  return out;
+}
+
 std::size_t QuotaEngine::object_count() const {
   absl::MutexLock lock(&mu_);
   return index_.object_count();

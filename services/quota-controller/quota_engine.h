@@ -83,6 +83,12 @@ class QuotaEngine final : public QuotaBackend {
   /// Tells subscribers that something may have changed (e.g. a window opened).
   void notify_subscribers();
 
+  /// The names of the valid quotas covering `object` now (namespace labels and object labels as
+  /// observed), sorted: the quotas whose status an informer event about it may change.
+  std::vector<std::string> quotas_covering(const ObjectSummary& object);
+  /// Every quota's name, sorted.
+  std::vector<std::string> quota_names() const;
+
   std::size_t object_count() const;
   std::size_t hold_count() const;
   /// The hold of `key`, if any (a copy).
