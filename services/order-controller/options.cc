@@ -1,0 +1,44 @@
+#include "options.h"
+
+#include <gflags/gflags.h>
+
+#include "korder/api/duration.h"
+#include "korder/kclient/common_flags.h"
+
+KORDER_DEFINE_COMMON_FLAGS();
+DEFINE_string(quota_retry_interval, "30s",
+              "How long ticket creations wait after a quota denied one (Go duration).");
+DEFINE_int32(io_threads, 1, "Threads running network I/O.");
+
+namespace korder::order {
+
+Expected<Options, std::vector<std::string>> parse_options() {
+  Options options;
+  std::vector<std::string> errors;
+  auto common = kclient::parse_common_flags();
+  if (common) {
+    options.common = std::move(common).value();
+  } else {
+    errors = std::move(common).error();
+  }
+  auto retry = api::Duration::parse(FLAGS_quota_retry_interval);
+  if (!retry) {
+    errors.push_back("--quota-retry-interval: " + retry.error().to_string());
+  } else if (retry->nanoseconds() <= std::chrono::nanoseconds::zero()) {
+    errors.push_back("--quota-retry-interval: must be positive, got \"" +
+                     FLAGS_quota_retry_interval + "\"");
+  } else {
+    options.quota_retry_interval = retry->nanoseconds();
+  }
+  if (FLAGS_io_threads < 1) {
+    errors.push_back("--io-threads: must be at least 1, got " + std::to_string(FLAGS_io_threads));
+  } else {
+    options.io_threads = FLAGS_io_threads;
+  }
+  if (!errors.empty()) {
+    return Unexpected(std::move(errors));
+  }
+  return options;
+}
+
+}  // namespace korder::order
