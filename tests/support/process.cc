@@ -59,7 +59,10 @@ CommandResult run_command(const std::vector<std::string>& argv,
   int out_pipe[2];
   int err_pipe[2];
   int in_pipe[2];
-  if (pipe(out_pipe) != 0 || pipe(err_pipe) != 0 || pipe(in_pipe) != 0) {
+  // Close-on-exec, so a command started concurrently from another thread never inherits
+  // (and holds open) this one's pipe ends.
+  if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0 ||
+      pipe2(in_pipe, O_CLOEXEC) != 0) {
     throw std::runtime_error("pipe failed");
   }
   const pid_t pid = fork();
@@ -129,7 +132,7 @@ Process::Process(std::vector<std::string> argv, std::map<std::string, std::strin
   if (argv_.empty()) {
     throw std::invalid_argument("Process: empty argv");
   }
-  const int fd = open(output_file_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  const int fd = open(output_file_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd < 0) {
     throw std::runtime_error("cannot open " + output_file_);
   }

@@ -1,0 +1,171 @@
+#include "candidate_selection.h"
+
+#include <algorithm>
+#include <limits>
+#include <map>
+#include <utility>
+
+#include "korder/api/scheduling_predicates.h"
+
+namespace korder::webhook {
+namespace {
+
+// Counts why tickets were refused, for the unassigned reason.
+class Refusals {
+ public:
+  void add(std::string reason) { ++counts_[std::move(reason)]; }
+  int total() const {
+    int n = 0;
+    for (const auto& [reason, count] : counts_) {
+      n += count;
+    }
+    return n;
+  }
+  // `3 ticket(s): 2 Insufficient cpu, 1 already claimed` (most frequent first).
+  std::string summary() const {
+    std::vector<std::pair<std::string, int>> sorted(counts_.begin(), counts_.end());
+    std::stable_sort(sorted.begin(), sorted.end(),
+                     [](const auto& a, const auto& b) { return a.second > b.second; });
+    std::string text = std::to_string(total()) + " ticket(s): ";
+    for (std::size_t i = 0; i < sorted.size(); ++i) {
+      if (i > 0) {
+        text += ", ";
+      }
+      text += std::to_string(sorted[i].second) + " " + sorted[i].first;
+    }
+    return text;
+  }
+
+ private:
+  std::map<std::string, int> counts_;
+};
+
+std::string scope_text(std::string_view ns, const TicketRequest& request) {
+  std::string text = "in namespace " + std::string(ns);
+  if (!request.order.empty()) {
+    text += " of order " + request.order;
+  }
+  switch (request.form) {
+    case TicketRequest::Form::Any:
+      break;
+    case TicketRequest::Form::Name:
+      text += " named " + request.value;
+      break;
+    case TicketRequest::Form::Selector:
+      text += " matching selector " + request.value;
+      break;
+    case TicketRequest::Form::Group:
+      text += " in group " + request.value;
+      break;
+  }
+  return text;
+}
+
+// Why a claimable ticket cannot serve the pod, or nothing when it can (with its score).
+Expected<std::int64_t, std::string> fit(const api::Ticket& ticket, const api::ResourceList& wanted,
+                                        const api::PlacementConstraints& constraints,
+                                        const TicketSource& source) {
+  const auto score = api::fit_score(api::ticket_requests(ticket.spec), wanted);
+  if (!score) {
+    return Unexpected(std::string("too small for the pod's requests"));
+  }
+  const auto node = source.node(ticket.status.node_name);
+  if (!node) {
+    return Unexpected(std::string("node not found"));
+  }
+  if (auto admitted = api::node_admits(constraints, *node); !admitted) {
+    return Unexpected(std::move(admitted).error());
+  }
+  return *score;
+}
+
+}  // namespace
+
+Expected<void, std::string> ticket_claimable(const api::Ticket& ticket, TimePoint now) {
+  if (ticket.metadata.deletion_timestamp) {
+    return Unexpected(std::string("being deleted"));
+  }
+  if (ticket.status.phase != api::TicketPhase::Ready) {
+    return Unexpected("not Ready (phase " +
+                      (ticket.status.phase.empty() ? std::string("Pending") : ticket.status.phase) +
+                      ")");
+  }
+  if (ticket.status.node_name.empty()) {
+    return Unexpected(std::string("not on a node yet"));
+  }
+  if (ticket.status.expiration_time && *ticket.status.expiration_time <= now) {
+    return Unexpected(std::string("expired"));
+  }
+  if (!ticket.status.claimed_pod.empty()) {
+    return Unexpected(std::string("already claimed"));
+  }
+  if (const auto& claim = ticket.status.claim; claim) {
+    const bool live = !claim->pod_uid.empty() || !claim->deadline || *claim->deadline > now;
+    if (live) {
+      return Unexpected(std::string("already claimed"));
+    }
+  }
+  return {};
+}
+
+Selection select_candidates(const api::Pod& pod, std::string_view ns, const TicketRequest& request,
+                            const TicketSource& source, TimePoint now,
+                            const std::function<bool(const api::Ticket&)>& skip,
+                            const std::function<std::uint64_t()>& random) {
+  const auto tickets =
+      request.order.empty() ? source.tickets_in(ns) : source.tickets_of_order(ns, request.order);
+  const api::ResourceList wanted = api::effective_requests(pod.spec);
+  const api::PlacementConstraints constraints = api::placement_constraints(pod.spec);
+
+  struct Ranked {
+    Candidate candidate;
+    TimePoint expiry;
+    std::uint64_t tie;
+  };
+  std::vector<Ranked> ranked;
+  Refusals refusals;
+  for (const auto& ticket : tickets) {
+    if (!request.matches(ticket->metadata.name, ticket->metadata.labels)) {
+      continue;
+    }
+    if (auto claimable = ticket_claimable(*ticket, now); !claimable) {
+      refusals.add(std::move(claimable).error());
+      continue;
+    }
+    if (skip && skip(*ticket)) {
+      refusals.add("being claimed by another pod");
+      continue;
+    }
+    auto score = fit(*ticket, wanted, constraints, source);
+    if (!score) {
+      refusals.add(std::move(score).error());
+      continue;
+    }
+    ranked.push_back(Ranked{Candidate{ticket, *score},
+                            ticket->status.expiration_time.value_or(TimePoint::max()), random()});
+  }
+  Selection selection;
+  if (ranked.empty()) {
+    selection.reason = refusals.total() == 0
+                           ? "no ticket " + scope_text(ns, request)
+                           : "no ticket " + scope_text(ns, request) + " can serve the pod (" +
+                                 refusals.summary() + ")";
+    return selection;
+  }
+  std::sort(ranked.begin(), ranked.end(), [](const Ranked& a, const Ranked& b) {
+    if (a.candidate.score != b.candidate.score) {
+      return a.candidate.score < b.candidate.score;
+    }
+    if (a.expiry != b.expiry) {
+      return a.expiry < b.expiry;
+    }
+    return a.tie < b.tie;
+  });
+  selection.candidates.reserve(ranked.size());
+  for (Ranked& r : ranked) {
+    selection.candidates.push_back(std::move(r.candidate));
+  }
+  return selection;
+}
+
+}  // namespace korder::webhook

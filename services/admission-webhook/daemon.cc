@@ -1,0 +1,189 @@
+#include "daemon.h"
+
+// clang-format off
+#include "korder/kclient/detail/asio.h"  // before any Boost header (STYLE §1)
+// clang-format on
+
+#include <glog/logging.h>
+
+#include <memory>
+#include <mutex>
+#include <random>
+
+#include "korder/kclient/config.h"
+#include "korder/kclient/event_recorder.h"
+#include "korder/kclient/informer_factory.h"
+#include "korder/kclient/leader_elector.h"
+#include "korder/kclient/manager.h"
+#include "korder/kclient/rate_limiter.h"
+#include "korder/kclient/rest_client.h"
+#include "korder/kclient/rest_event_sink.h"
+#include "korder/kclient/transport.h"
+#include "korder/kclient/typed_resources.h"
+#include "object_admission.h"
+#include "pod_admission.h"
+#include "quota_admitter.h"
+#include "review_router.h"
+#include "webhook_caches.h"
+#include "webhook_metrics.h"
+#include "webhook_server.h"
+
+namespace korder::webhook {
+namespace {
+
+constexpr const char* kName = "korder-admission-webhook";
+
+// Claims through the API: PUT of the ticket's /status with the resourceVersion read.
+class RestClaimWriter final : public ClaimWriter {
+ public:
+  explicit RestClaimWriter(kclient::RestClient& client) : client_(client) {}
+
+  boost::asio::awaitable<Expected<void, kclient::ApiError>> write_claim(
+      api::Ticket ticket) override {
+    kclient::UpdateOptions options;
+    options.field_manager = kName;
+    auto written = co_await client_.async_update_status(ticket, options);
+    if (!written) {
+      co_return Unexpected(std::move(written).error());
+    }
+    co_return Expected<void, kclient::ApiError>();
+  }
+
+ private:
+  kclient::RestClient& client_;
+};
+
+// Events on the Order a pod named, with its uid from the cache when known.
+class RecorderOrderEvents final : public OrderEvents {
+ public:
+  RecorderOrderEvents(kclient::EventRecorder& recorder, const kclient::Store<api::Order>& orders)
+      : recorder_(recorder), orders_(orders) {}
+
+  void no_ticket(const std::string& namespace_, const std::string& order,
+                 const std::string& message) override {
+    api::ObjectReference ref;
+    if (const auto cached = orders_.get(namespace_, order)) {
+      ref = kclient::object_reference(*cached, std::string(api::kKorderApiVersion), "Order");
+    } else {
+      ref.api_version = std::string(api::kKorderApiVersion);
+      ref.kind = "Order";
+      ref.namespace_ = namespace_;
+      ref.name = order;
+    }
+    recorder_.warning(ref, "TicketNotAssigned", message);
+  }
+
+ private:
+  kclient::EventRecorder& recorder_;
+  const kclient::Store<api::Order>& orders_;
+};
+
+// Thread-safe randomness for tokens and tie-breaks.
+class Random {
+ public:
+  Random() : engine_(std::random_device()()) {}
+  std::uint64_t next() {
+    std::lock_guard lock(mu_);
+    return engine_();
+  }
+
+ private:
+  std::mutex mu_;
+  std::mt19937_64 engine_;
+};
+
+}  // namespace
+
+int run_daemon(const Options& options) {
+  SystemClock clock;
+  kclient::ConfigLoadingRules rules;
+  rules.kubeconfig = options.common.kubeconfig;
+  rules.context = options.common.context;
+  auto config = kclient::load_config(rules);
+  if (!config) {
+    LOG(ERROR) << "cannot load the client configuration"
+               << " error=" << config.error().message;
+    return 1;
+  }
+  kclient::MetricsRegistry metrics;
+  Random random;
+  const std::string identity = kclient::leader_election_identity(
+      kclient::identity_sources_from_environment(), random.next());
+  kclient::ManagerOptions manager_options =
+      kclient::manager_options(options.common, kName, identity, config->namespace_);
+  manager_options.leader_elect = false;  // every replica serves; claims are safe by resourceVersion
+  manager_options.io_threads = options.io_threads;
+  if (const auto problems = manager_options.validate(); !problems.empty()) {
+    LOG(ERROR) << "invalid options"
+               << " error=" << problems.front();
+    return 1;
+  }
+  kclient::Manager manager(std::move(manager_options), clock, metrics);
+  auto transport = kclient::Transport::create(manager.io(), *config, clock);
+  if (!transport) {
+    LOG(ERROR) << "cannot create the API transport"
+               << " error=" << transport.error().message;
+    return 1;
+  }
+  kclient::RateLimiter limiter(clock, options.common.qps, options.common.burst);
+  kclient::RestClientOptions rest_options;
+  rest_options.request_timeout = options.review_timeout / 2;  // a claim write fits a review
+  rest_options.retry.max_retries = 1;
+  kclient::RestClient client(**transport, clock, &limiter, rest_options);
+  kclient::RestEventSink event_sink(client, manager.io());
+  kclient::InformerFactory informers(client, manager.io(), clock);
+  manager.set_informers(informers);
+  kclient::EventRecorder& events = manager.set_event_sink(event_sink);
+
+  auto& tickets = informers.informer<api::Ticket>();
+  tickets.add_indexers(ticket_indexers());
+  auto& nodes = informers.informer<api::Node>();
+  auto& orders = informers.informer<api::Order>();
+  InformerTicketSource source(tickets.store(), nodes.store());
+
+  std::unique_ptr<quota_client::QuotaClient> quota_client;
+  std::unique_ptr<QuotaAdmitter> quota;
+  if (!options.quota.target.empty()) {
+    auto created = quota_client::QuotaClient::create(options.quota);
+    if (!created) {
+      LOG(ERROR) << "cannot create the quota client"
+                 << " error=" << created.error();
+      return 1;
+    }
+    quota_client = std::move(created).value();
+    quota = make_quota_admitter(*quota_client, clock);
+  } else {
+    LOG(WARNING) << "quota admission disabled (--quota-address is empty)";
+  }
+
+  WebhookMetrics webhook_metrics(metrics);
+  RestClaimWriter writer(client);
+  RecorderOrderEvents order_events(events, orders.store());
+  ClaimTracker tracker(clock);
+  PodAdmission pods(
+      source, writer, order_events, tracker, webhook_metrics, clock,
+      [&random] { return random.next(); }, [&informers] { return informers.has_synced(); },
+      options.claims);
+  ObjectAdmissionOptions object_options;
+  object_options.quota_fail_open = options.quota_fail_open;
+  ObjectAdmission objects(quota.get(), webhook_metrics, object_options);
+  ReviewRouter router(pods, objects, webhook_metrics, clock, options.review_timeout);
+  WebhookServer server(manager.io(), options.server, router);
+  if (auto started = server.start(); !started) {
+    LOG(ERROR) << "cannot start the webhook server"
+               << " error=" << started.error();
+    return 1;
+  }
+  LOG(INFO) << "webhook serving"
+            << " address=" << options.server.bind_address << " port=" << server.port()
+            << " quota=" << (quota ? options.quota.target : std::string("disabled"));
+  manager.on_shutdown([&server, &options] {
+    server.shutdown();
+    const bool drained = server.wait_idle(options.review_timeout + std::chrono::seconds(2));
+    LOG(INFO) << "webhook server drained"
+              << " complete=" << (drained ? "true" : "false");
+  });
+  return manager.run();
+}
+
+}  // namespace korder::webhook

@@ -1,0 +1,189 @@
+#include "pod_admission.h"
+
+#include <glog/logging.h>
+
+#include <cstdio>
+#include <utility>
+
+#include "korder/api/json.h"
+#include "korder/api/korder_group.h"
+#include "pod_patch.h"
+#include "review.h"
+#include "ticket_request.h"
+
+namespace korder::webhook {
+namespace {
+
+// The fast path: whether the pod's JSON carries `korder.dev/required: "true"`, read straight
+// from the parsed document without decoding the pod.
+bool opted_in(const api::JsonValue& pod) {
+  if (!pod.IsObject()) {
+    return false;
+  }
+  const auto metadata = pod.FindMember("metadata");
+  if (metadata == pod.MemberEnd() || !metadata->value.IsObject()) {
+    return false;
+  }
+  const auto annotations = metadata->value.FindMember("annotations");
+  if (annotations == metadata->value.MemberEnd() || !annotations->value.IsObject()) {
+    return false;
+  }
+  const auto required = annotations->value.FindMember(kRequiredAnnotation.data());
+  return required != annotations->value.MemberEnd() && required->value.IsString() &&
+         std::string_view(required->value.GetString(), required->value.GetStringLength()) == "true";
+}
+
+std::string ticket_key(const api::Ticket& ticket) {
+  return ticket.metadata.namespace_ + "/" + ticket.metadata.name;
+}
+
+}  // namespace
+
+PodAdmission::PodAdmission(const TicketSource& tickets, ClaimWriter& writer, OrderEvents& events,
+                           ClaimTracker& tracker, WebhookMetrics& metrics, Clock& clock,
+                           std::function<std::uint64_t()> random, std::function<bool()> synced,
+                           PodAdmissionOptions options)
+    : tickets_(tickets),
+      writer_(writer),
+      events_(events),
+      tracker_(tracker),
+      metrics_(metrics),
+      clock_(clock),
+      random_(std::move(random)),
+      synced_(std::move(synced)),
+      options_(options) {}
+
+std::string PodAdmission::new_token() {
+  char text[33];
+  std::snprintf(text, sizeof(text), "%016llx%016llx", static_cast<unsigned long long>(random_()),
+                static_cast<unsigned long long>(random_()));
+  return text;
+}
+
+api::AdmissionResponse PodAdmission::unassigned(const api::AdmissionRequest& request,
+                                                const api::Pod& pod, const std::string& ns,
+                                                const std::string& order, const std::string& reason,
+                                                std::string_view outcome) {
+  metrics_.claims.with({std::string(outcome)}).inc();
+  const std::string pod_name =
+      pod.metadata.name.empty() ? pod.metadata.generate_name + "*" : pod.metadata.name;
+  LOG(INFO) << "pod admitted without a ticket"
+            << " pod=" << ns << "/" << pod_name << " reason=\"" << reason << "\"";
+  if (!order.empty() && !request.dry_run.value_or(false)) {
+    events_.no_ticket(ns, order, "pod " + pod_name + " got no ticket: " + reason);
+  }
+  return allow(request.uid, unassigned_patch(pod, reason));
+}
+
+boost::asio::awaitable<api::AdmissionResponse> PodAdmission::review(api::AdmissionRequest request,
+                                                                    SteadyTimePoint deadline) {
+  if (request.operation != api::AdmissionOperation::Create || !request.object.has_value()) {
+    co_return allow(request.uid);
+  }
+  api::JsonDocument doc;
+  if (auto parsed = api::parse_json(request.object.json(), doc); !parsed || !opted_in(doc)) {
+    co_return allow(request.uid);  // the fast path: not ours
+  }
+  auto decoded = api::decode_value<api::Pod>(doc);
+  if (!decoded) {
+    // Never block a pod because korder cannot read it; the API server will judge the pod.
+    metrics_.claims.with({"invalid_request"}).inc();
+    co_return allow(request.uid);
+  }
+  const api::Pod pod = std::move(decoded).value();
+  const std::string ns =
+      pod.metadata.namespace_.empty() ? request.namespace_ : pod.metadata.namespace_;
+  if (!pod.spec.node_name.empty()) {
+    co_return allow(request.uid);  // a gate on a bound pod is rejected by the API server
+  }
+  if (pod.metadata.labels.contains(std::string(kTicketLabel))) {
+    metrics_.claims.with({"already_claimed"}).inc();  // reinvocation: claimed already
+    co_return allow(request.uid);
+  }
+  auto ticket_request = parse_ticket_request(pod.metadata.annotations);
+  if (!ticket_request) {
+    co_return unassigned(request, pod, ns, "", ticket_request.error(), "invalid_request");
+  }
+  const std::string& order = ticket_request->order;
+  if (!synced_()) {
+    co_return unassigned(request, pod, ns, order, "korder's ticket cache is not synced yet",
+                         "not_synced");
+  }
+  const TimePoint now = clock_.now();
+  const auto skip = [this](const api::Ticket& ticket) { return tracker_.busy(ticket_key(ticket)); };
+  Selection selection = select_candidates(pod, ns, *ticket_request, tickets_, now, skip, random_);
+  if (selection.candidates.empty()) {
+    co_return unassigned(request, pod, ns, order, selection.reason, "no_fit");
+  }
+  if (request.dry_run.value_or(false)) {
+    // A dry run shows the mutation it would make, and never claims.
+    metrics_.claims.with({"dry_run"}).inc();
+    const std::string& name = selection.candidates.front().ticket->metadata.name;
+    co_return allow(request.uid, claim_patch(pod, name, "dry-run"));
+  }
+
+  const std::string token = new_token();
+  int attempts = 0;
+  int conflicts = 0;
+  std::string last_error;
+  for (const Candidate& candidate : selection.candidates) {
+    if (attempts >= options_.max_attempts ||
+        clock_.steady_now() + options_.min_attempt_time > deadline) {
+      break;
+    }
+    const std::string key = ticket_key(*candidate.ticket);
+    if (!tracker_.try_begin(key)) {
+      continue;
+    }
+    ++attempts;
+    api::Ticket claimed = *candidate.ticket;
+    claimed.api_version = std::string(api::kKorderApiVersion);
+    claimed.kind = std::string(api::kTicketKind);
+    api::TicketClaim claim;
+    claim.token = token;
+    claim.pod_namespace = ns;
+    if (pod.metadata.name.empty()) {
+      claim.pod_generate_name = pod.metadata.generate_name;
+    } else {
+      claim.pod_name = pod.metadata.name;
+    }
+    claim.claimed_at = clock_.now();
+    claim.deadline = *claim.claimed_at +
+                     std::chrono::duration_cast<TimePoint::duration>(options_.claim_deadline);
+    claimed.status.claim = std::move(claim);
+    auto written = co_await writer_.write_claim(std::move(claimed));
+    tracker_.finish(key, written.has_value());
+    if (written) {
+      metrics_.claims.with({"claimed"}).inc();
+      LOG(INFO) << "ticket claimed"
+                << " ticket=" << key << " pod=" << ns << "/"
+                << (pod.metadata.name.empty() ? pod.metadata.generate_name + "*"
+                                              : pod.metadata.name)
+                << " attempts=" << attempts;
+      co_return allow(request.uid, claim_patch(pod, candidate.ticket->metadata.name, token));
+    }
+    const kclient::ApiError& error = written.error();
+    if (error.is_conflict() || error.is_not_found()) {
+      ++conflicts;  // another pod won this ticket, or it is gone: try the next one
+      metrics_.claims.with({"conflict"}).inc();
+      VLOG(1) << "claim lost"
+              << " ticket=" << key << " error=" << error.to_string();
+      continue;
+    }
+    last_error = error.to_string();
+    LOG(WARNING) << "claim failed"
+                 << " ticket=" << key << " error=" << last_error;
+    break;
+  }
+  if (!last_error.empty()) {
+    co_return unassigned(request, pod, ns, order, "korder unavailable: claim failed: " + last_error,
+                         "error");
+  }
+  co_return unassigned(request, pod, ns, order,
+                       "every candidate ticket was taken by another pod (" +
+                           std::to_string(conflicts) + " conflict(s) over " +
+                           std::to_string(selection.candidates.size()) + " candidate(s))",
+                       "no_fit");
+}
+
+}  // namespace korder::webhook

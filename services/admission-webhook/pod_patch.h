@@ -1,0 +1,23 @@
+#pragma once
+
+// The JSON Patches (RFC 6902) the pod webhook answers with.
+
+#include <string>
+#include <string_view>
+
+#include "korder/api/pod.h"
+
+namespace korder::webhook {
+
+/// `~` → `~0`, `/` → `~1` (RFC 6901), for a map key inside a JSON Pointer.
+std::string json_pointer_escape(std::string_view key);
+
+/// The claim's mutation (DESIGN.md §3 step 4): label `korder.dev/ticket=<ticket>`, annotation
+/// `korder.dev/claim-token=<token>` and the scheduling gate `korder.dev/ticket`, creating the
+/// label map, annotation map and gate list when `pod` has none. No node pin.
+std::string claim_patch(const api::Pod& pod, std::string_view ticket, std::string_view token);
+
+/// The annotation `korder.dev/unassigned-reason=<reason>` (created or replaced).
+std::string unassigned_patch(const api::Pod& pod, std::string_view reason);
+
+}  // namespace korder::webhook

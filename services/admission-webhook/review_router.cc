@@ -1,0 +1,111 @@
+#include "review_router.h"
+
+#include <glog/logging.h>
+
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "korder/api/duration.h"
+#include "review.h"
+
+namespace korder::webhook {
+namespace {
+
+WebhookAnswer text_answer(int status, std::string body) {
+  WebhookAnswer answer;
+  answer.status = status;
+  answer.content_type = "text/plain; charset=utf-8";
+  answer.body = std::move(body);
+  return answer;
+}
+
+// The `timeout` query parameter kube-apiserver adds (`?timeout=10s`), if present and valid.
+std::optional<std::chrono::nanoseconds> query_timeout(std::string_view query) {
+  while (!query.empty()) {
+    const auto amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    if (pair.starts_with("timeout=")) {
+      auto parsed = api::Duration::parse(pair.substr(8));
+      if (parsed && parsed->count() > 0) {
+        return std::chrono::nanoseconds(parsed->count());
+      }
+    }
+    if (amp == std::string_view::npos) {
+      break;
+    }
+    query.remove_prefix(amp + 1);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+ReviewRouter::ReviewRouter(PodAdmission& pods, ObjectAdmission& objects, WebhookMetrics& metrics,
+                           Clock& clock, std::chrono::nanoseconds review_timeout)
+    : pods_(pods),
+      objects_(objects),
+      metrics_(metrics),
+      clock_(clock),
+      review_timeout_(review_timeout) {}
+
+boost::asio::awaitable<WebhookAnswer> ReviewRouter::handle(WebhookRequest request) {
+  const SteadyTimePoint start = clock_.steady_now();
+  std::string_view target = request.target;
+  std::string_view query;
+  if (const auto q = target.find('?'); q != std::string_view::npos) {
+    query = target.substr(q + 1);
+    target = target.substr(0, q);
+  }
+  std::string_view endpoint;
+  for (const std::string_view known :
+       {kMutatePods, kValidateOrders, kValidateTickets, kValidateQuotas}) {
+    if (target == known) {
+      endpoint = known;
+    }
+  }
+  if (endpoint.empty()) {
+    co_return text_answer(404, "no such endpoint: " + std::string(target));
+  }
+  const std::string endpoint_label(endpoint);
+  if (request.method != "POST") {
+    co_return text_answer(405,
+                          "method " + request.method + " not allowed: POST an AdmissionReview");
+  }
+  auto decoded = decode_review_request(request.body);
+  if (!decoded) {
+    metrics_.requests.with({endpoint_label, "bad_request"}).inc();
+    VLOG(1) << "bad admission review"
+            << " endpoint=" << endpoint << " error=" << decoded.error();
+    co_return text_answer(400, decoded.error());
+  }
+  std::chrono::nanoseconds budget = review_timeout_;
+  if (const auto timeout = query_timeout(query); timeout) {
+    // Leave a margin for the answer to travel back before the API server gives up.
+    budget = std::min(
+        budget,
+        *timeout - std::min(*timeout / 5, std::chrono::nanoseconds(std::chrono::seconds(1))));
+  }
+  const SteadyTimePoint deadline = start + budget;
+  api::AdmissionRequest admission = std::move(decoded).value();
+  api::AdmissionResponse response;
+  if (endpoint == kMutatePods) {
+    response = co_await pods_.review(std::move(admission), deadline);
+  } else if (endpoint == kValidateOrders) {
+    response = co_await objects_.review_order(std::move(admission), deadline);
+  } else if (endpoint == kValidateTickets) {
+    response = co_await objects_.review_ticket(std::move(admission), deadline);
+  } else {
+    response = objects_.review_quota(admission);
+  }
+  const char* result = !response.allowed        ? "denied"
+                       : response.patch.empty() ? "allowed"
+                                                : "patched";
+  metrics_.requests.with({endpoint_label, result}).inc();
+  metrics_.duration.with({endpoint_label}).observe(clock_.steady_now() - start);
+  WebhookAnswer answer;
+  answer.body = encode_review_response(response);
+  co_return answer;
+}
+
+}  // namespace korder::webhook
