@@ -183,6 +183,10 @@ nanoseconds LeaderElector::jittered_retry_period() {
 bool LeaderElector::try_acquire_or_renew(nanoseconds timeout) {
   const TimePoint now = clock_.now();
   const SteadyTimePoint steady_now = clock_.steady_now();
+  // One deadline for the whole attempt (client-go runs it under one context): its two or three
+  // calls share `timeout`, so a hung server cannot stretch a renewal past the renew deadline.
+  const SteadyTimePoint deadline = steady_now + timeout;
+  const auto time_left = [&] { return deadline - clock_.steady_now(); };
   const auto duration_seconds = static_cast<std::int32_t>(
       std::chrono::duration_cast<seconds>(config_.lease_duration).count());
   // Our record on top of `base` (which keeps fields we do not manage, such as `strategy`).
@@ -215,7 +219,10 @@ bool LeaderElector::try_acquire_or_renew(nanoseconds timeout) {
   }
 
   // 2. Read the Lease, or create it.
-  auto current = client_.get(config_.namespace_, config_.name, timeout);
+  if (time_left() <= nanoseconds::zero()) {
+    return false;
+  }
+  auto current = client_.get(config_.namespace_, config_.name, time_left());
   if (!current) {
     if (!current.error().is_not_found()) {
       LOG(ERROR) << "error retrieving lease"
@@ -227,7 +234,10 @@ bool LeaderElector::try_acquire_or_renew(nanoseconds timeout) {
     fresh.kind = "Lease";
     fresh.metadata.namespace_ = config_.namespace_;
     fresh.metadata.name = config_.name;
-    auto created = client_.create(our_record(std::move(fresh), std::nullopt, 0), timeout);
+    if (time_left() <= nanoseconds::zero()) {
+      return false;
+    }
+    auto created = client_.create(our_record(std::move(fresh), std::nullopt, 0), time_left());
     if (!created) {
       LOG(ERROR) << "error initially creating lease"
                  << " lease=" << describe(config_) << " error=" << created.error();
@@ -257,7 +267,10 @@ bool LeaderElector::try_acquire_or_renew(nanoseconds timeout) {
   api::Lease desired = holder == config_.identity
                            ? our_record(*current, current->spec.acquire_time, transitions)
                            : our_record(*current, std::nullopt, transitions + 1);
-  auto updated = client_.update(desired, timeout);
+  if (time_left() <= nanoseconds::zero()) {
+    return false;
+  }
+  auto updated = client_.update(desired, time_left());
   if (!updated) {
     LOG(ERROR) << "failed to update lease"
                << " lease=" << describe(config_) << " error=" << updated.error();

@@ -73,6 +73,14 @@ bool should_retry(const ApiError& error, const HttpRequest& request) {
   return error.code() >= 500 && error.code() != 501 && error.code() != 505;
 }
 
+std::int64_t to_millis(std::chrono::nanoseconds d) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
+}
+
+std::string format_timeout(std::chrono::nanoseconds d) {
+  return std::to_string(to_millis(d)) + "ms";
+}
+
 std::function<double()> default_random() {
   return
       [engine = std::mt19937_64(std::random_device{}()),
@@ -87,6 +95,7 @@ RestClient::RestClient(Transport& transport, Clock& clock, RateLimiter* limiter,
       clock_(clock),
       limiter_(limiter),
       retry_(options.retry),
+      request_timeout_(options.request_timeout),
       random_(options.random ? std::move(options.random) : default_random()) {}
 
 net::awaitable<void> RestClient::sleep(std::chrono::nanoseconds delay) {
@@ -114,8 +123,21 @@ RestClient::Async<HttpResponse> RestClient::execute(HttpRequest request, std::st
         return random_();
       },
       BackoffConfig{retry_.initial_backoff, retry_.max_backoff, 2, std::chrono::hours(1)});
+  const bool bounded = request_timeout_ > std::chrono::nanoseconds::zero();
+  const SteadyTimePoint deadline = clock_.steady_now() + request_timeout_;
+  const std::optional<std::chrono::nanoseconds> own_timeout = request.timeout;
   for (int attempt = 0;; ++attempt) {
     co_await throttle();
+    if (bounded) {
+      const std::chrono::nanoseconds left = deadline - clock_.steady_now();
+      if (left <= std::chrono::nanoseconds::zero()) {
+        co_return Unexpected(ApiError::timeout("timed out after " +
+                                               format_timeout(request_timeout_) +
+                                               " waiting for the client-side rate limiter")
+                                 .with_context(context));
+      }
+      request.timeout = own_timeout ? std::min(*own_timeout, left) : left;
+    }
     auto response = co_await transport_.async_request(request);
     ApiError error;
     if (response && response->status >= 200 && response->status < 300) {
@@ -133,6 +155,13 @@ RestClient::Async<HttpResponse> RestClient::execute(HttpRequest request, std::st
     const auto delay = error.retry_after() ? std::min<std::chrono::nanoseconds>(
                                                  *error.retry_after(), retry_.max_retry_after)
                                            : backoff.next();
+    if (bounded && clock_.steady_now() + delay >= deadline) {
+      // No time left to try again: the last answer is the most useful error to report.
+      VLOG(1) << "not retrying API request: the retry would start after the request timeout"
+              << " request=\"" << context << "\" attempt=" << attempt + 1
+              << " timeout_ms=" << to_millis(request_timeout_) << " error=\"" << error << "\"";
+      co_return Unexpected(std::move(error).with_context(context));
+    }
     VLOG(1) << "retrying API request"
             << " request=\"" << context << "\" attempt=" << attempt + 1
             << " delay_ms=" << std::chrono::duration_cast<std::chrono::milliseconds>(delay).count()

@@ -2,6 +2,7 @@
 
 #include <glog/logging.h>
 
+#include <algorithm>
 #include <atomic>
 #include <utility>
 #include <vector>
@@ -88,7 +89,9 @@ class Transport::Impl {
 
  private:
   Expected<BeastRequest, ApiError> build(const HttpRequest& in);
-  net::awaitable<Expected<ConnectionPtr, ApiError>> open_connection();
+  /// Connects (and shakes hands) within `timeout`.
+  net::awaitable<Expected<ConnectionPtr, ApiError>> open_connection(
+      std::chrono::nanoseconds timeout);
   ConnectionPtr take_idle();
   void put_idle(ConnectionPtr connection);
 
@@ -136,11 +139,12 @@ Expected<BeastRequest, ApiError> Transport::Impl::build(const HttpRequest& in) {
   return request;
 }
 
-net::awaitable<Expected<ConnectionPtr, ApiError>> Transport::Impl::open_connection() {
+net::awaitable<Expected<ConnectionPtr, ApiError>> Transport::Impl::open_connection(
+    std::chrono::nanoseconds timeout) {
   auto connection = std::make_shared<HttpConnection>(io_, tls_.get(), endpoint_);
   opened_.fetch_add(1);
-  auto connected = co_await net::co_spawn(
-      connection->strand(), connection->connect(options_.connect_timeout), net::use_awaitable);
+  auto connected = co_await net::co_spawn(connection->strand(), connection->connect(timeout),
+                                          net::use_awaitable);
   if (!connected) {
     co_return Unexpected(std::move(connected).error());
   }
@@ -183,7 +187,13 @@ net::awaitable<Expected<HttpResponse, ApiError>> Transport::Impl::request(HttpRe
     ConnectionPtr connection = attempt == 0 ? take_idle() : nullptr;
     const bool reused = connection != nullptr;
     if (!connection) {
-      auto opened = co_await open_connection();
+      // A request's own timeout bounds the connection it needs too (a server that accepts but
+      // never completes the TLS handshake must not outlast it).
+      std::chrono::nanoseconds connect_timeout = options_.connect_timeout;
+      if (in.timeout) {
+        connect_timeout = std::min(connect_timeout, *in.timeout);
+      }
+      auto opened = co_await open_connection(connect_timeout);
       if (!opened) {
         co_return Unexpected(std::move(opened).error());
       }
@@ -227,7 +237,7 @@ net::awaitable<Expected<void, ApiError>> Transport::Impl::stream(
   if (control->stopped()) {
     co_return Expected<void, ApiError>();
   }
-  auto opened = co_await open_connection();
+  auto opened = co_await open_connection(options_.connect_timeout);
   if (!opened) {
     if (control->stopped()) {
       co_return Expected<void, ApiError>();

@@ -30,8 +30,9 @@ struct HttpRequest {
   /// Further headers (never `Authorization`: the transport owns credentials).
   std::vector<HttpHeader> headers;
   /// For a request: the time allowed for each I/O step (sending the request, then receiving the
-  /// whole response); unset means `TransportOptions::request_timeout`. For a stream: the longest
-  /// silence allowed between two reads; unset means no limit.
+  /// whole response; also connecting, when it is shorter than `TransportOptions::connect_timeout`
+  /// and the request needs a new connection); unset means `TransportOptions::request_timeout`.
+  /// For a stream: the longest silence allowed between two reads; unset means no limit.
   std::optional<std::chrono::nanoseconds> timeout;
   /// The largest response body accepted; unset means `TransportOptions::max_body_bytes`.
   std::optional<std::size_t> max_body_bytes;

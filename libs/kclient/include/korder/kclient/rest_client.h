@@ -40,6 +40,16 @@ struct RetryPolicy {
 /// Options of a RestClient.
 struct RestClientOptions {
   RetryPolicy retry;
+  /// The longest one call (get, list page, create, update, patch, delete) may take, its retries
+  /// and their waits included (client-go's `rest.Config.Timeout`, here for the whole call).
+  /// Each attempt gets the time left as its transport timeout (`HttpRequest::timeout`, which
+  /// bounds each of connecting, sending the request and receiving the whole response, so an
+  /// attempt may take a little more than the time left), and no retry starts that could not
+  /// begin before the deadline. A call
+  /// that runs out of time fails with a `Timeout` ApiError, which is not retried. Zero: no
+  /// deadline beyond the transport's per-attempt `request_timeout`. Watches are not bounded by
+  /// it: their `timeoutSeconds` and the stream's idle timeout end them.
+  std::chrono::nanoseconds request_timeout = std::chrono::seconds(30);
   /// Uniform randomness in [0, 1) for backoff jitter; unset: a generator seeded from
   /// std::random_device. Called under a lock, so it need not be thread-safe.
   std::function<double()> random;
@@ -250,6 +260,7 @@ class RestClient {
   Clock& clock_;
   RateLimiter* const limiter_;
   const RetryPolicy retry_;
+  const std::chrono::nanoseconds request_timeout_;
   absl::Mutex random_mu_;
   std::function<double()> random_ ABSL_GUARDED_BY(random_mu_);
 };
