@@ -10,15 +10,11 @@
 #include <mutex>
 #include <random>
 
-#include "korder/kclient/config.h"
+#include "korder/kclient/daemon_runtime.h"
 #include "korder/kclient/event_recorder.h"
 #include "korder/kclient/informer_factory.h"
-#include "korder/kclient/leader_elector.h"
 #include "korder/kclient/manager.h"
-#include "korder/kclient/rate_limiter.h"
 #include "korder/kclient/rest_client.h"
-#include "korder/kclient/rest_event_sink.h"
-#include "korder/kclient/transport.h"
 #include "korder/kclient/typed_resources.h"
 #include "object_admission.h"
 #include "pod_admission.h"
@@ -96,44 +92,25 @@ class Random {
 
 int run_daemon(const Options& options) {
   SystemClock clock;
-  kclient::ConfigLoadingRules rules;
-  rules.kubeconfig = options.common.kubeconfig;
-  rules.context = options.common.context;
-  auto config = kclient::load_config(rules);
-  if (!config) {
-    LOG(ERROR) << "cannot load the client configuration"
-               << " error=" << config.error().message;
-    return 1;
-  }
   kclient::MetricsRegistry metrics;
   Random random;
-  const std::string identity = kclient::leader_election_identity(
-      kclient::identity_sources_from_environment(), random.next());
-  kclient::ManagerOptions manager_options =
-      kclient::manager_options(options.common, kName, identity, config->namespace_);
-  manager_options.leader_elect = false;  // every replica serves; claims are safe by resourceVersion
-  manager_options.io_threads = options.io_threads;
-  if (const auto problems = manager_options.validate(); !problems.empty()) {
-    LOG(ERROR) << "invalid options"
-               << " error=" << problems.front();
+  kclient::DaemonRuntimeOptions runtime_options;
+  runtime_options.name = kName;
+  runtime_options.io_threads = options.io_threads;
+  // Every replica serves; claims are safe by resourceVersion.
+  runtime_options.leader_election = false;
+  runtime_options.rest.request_timeout = options.review_timeout / 2;  // a claim write fits a review
+  runtime_options.rest.retry.max_retries = 1;
+  auto runtime =
+      kclient::DaemonRuntime::create(options.common, std::move(runtime_options), clock, metrics);
+  if (!runtime) {
+    LOG(ERROR) << runtime.error();
     return 1;
   }
-  kclient::Manager manager(std::move(manager_options), clock, metrics);
-  auto transport = kclient::Transport::create(manager.io(), *config, clock);
-  if (!transport) {
-    LOG(ERROR) << "cannot create the API transport"
-               << " error=" << transport.error().message;
-    return 1;
-  }
-  kclient::RateLimiter limiter(clock, options.common.qps, options.common.burst);
-  kclient::RestClientOptions rest_options;
-  rest_options.request_timeout = options.review_timeout / 2;  // a claim write fits a review
-  rest_options.retry.max_retries = 1;
-  kclient::RestClient client(**transport, clock, &limiter, rest_options);
-  kclient::RestEventSink event_sink(client, manager.io());
-  kclient::InformerFactory informers(client, manager.io(), clock);
-  manager.set_informers(informers);
-  kclient::EventRecorder& events = manager.set_event_sink(event_sink);
+  kclient::Manager& manager = (*runtime)->manager();
+  kclient::RestClient& client = (*runtime)->client();
+  kclient::InformerFactory& informers = (*runtime)->informers();
+  kclient::EventRecorder& events = (*runtime)->events();
 
   auto& tickets = informers.informer<api::Ticket>();
   tickets.add_indexers(ticket_indexers());

@@ -3,22 +3,16 @@
 #include <glog/logging.h>
 
 #include <memory>
-#include <random>
 #include <utility>
 
 #include "korder/api/event.h"
 #include "korder/api/korder_group.h"
-#include "korder/kclient/config.h"
+#include "korder/kclient/daemon_runtime.h"
 #include "korder/kclient/enqueue.h"
 #include "korder/kclient/event_recorder.h"
 #include "korder/kclient/informer_factory.h"
-#include "korder/kclient/leader_elector.h"
 #include "korder/kclient/manager.h"
-#include "korder/kclient/rate_limiter.h"
 #include "korder/kclient/rest_client.h"
-#include "korder/kclient/rest_event_sink.h"
-#include "korder/kclient/rest_lease_client.h"
-#include "korder/kclient/transport.h"
 #include "korder/kclient/typed_resources.h"
 #include "order_api.h"
 #include "order_cache.h"
@@ -27,12 +21,6 @@
 
 namespace korder::order {
 namespace {
-
-std::string identity() {
-  std::random_device device;
-  const std::uint64_t random = (static_cast<std::uint64_t>(device()) << 32) | device();
-  return kclient::leader_election_identity(kclient::identity_sources_from_environment(), random);
-}
 
 // Wires the informers' events to the controller's queue: an Order wakes itself, a Ticket its
 // Order, a Node every daemonSet Order.
@@ -50,50 +38,28 @@ void add_handlers(kclient::Controller& controller, kclient::Informer<api::Order>
 }  // namespace
 
 int run_daemon(const Options& options) {
-  kclient::ConfigLoadingRules rules;
-  rules.kubeconfig = options.common.kubeconfig;
-  rules.context = options.common.context;
-  auto config = kclient::load_config(rules);
-  if (!config) {
-    LOG(ERROR) << "cannot load the client configuration"
-               << " error=" << config.error().message;
-    return 1;
-  }
-  LOG(INFO) << "starting"
-            << " controller=order source=" << config->source << " server=" << config->server;
-
   SystemClock clock;
   kclient::MetricsRegistry metrics;
-  kclient::ManagerOptions manager_options =
-      kclient::manager_options(options.common, kBinaryName, identity(), config->namespace_);
-  manager_options.io_threads = options.io_threads;
-  if (auto problems = manager_options.validate(); !problems.empty()) {
-    for (const std::string& problem : problems) {
-      LOG(ERROR) << "invalid options"
-                 << " error=" << problem;
-    }
+  kclient::DaemonRuntimeOptions runtime_options;
+  runtime_options.name = kBinaryName;
+  runtime_options.io_threads = options.io_threads;
+  auto runtime =
+      kclient::DaemonRuntime::create(options.common, std::move(runtime_options), clock, metrics);
+  if (!runtime) {
+    LOG(ERROR) << runtime.error();
     return 1;
   }
-  kclient::Manager manager(std::move(manager_options), clock, metrics);
-
-  auto transport = kclient::Transport::create(manager.io(), *config, clock);
-  if (!transport) {
-    LOG(ERROR) << "cannot create the transport"
-               << " error=" << transport.error().message;
-    return 1;
-  }
-  kclient::RateLimiter limiter(clock, options.common.qps, options.common.burst);
-  kclient::RestClient client(**transport, clock, &limiter);
-  kclient::InformerFactory informers(client, manager.io(), clock);
+  const kclient::Config& config = (*runtime)->config();
+  LOG(INFO) << "starting"
+            << " controller=order source=" << config.source << " server=" << config.server;
+  kclient::Manager& manager = (*runtime)->manager();
+  kclient::RestClient& client = (*runtime)->client();
+  kclient::InformerFactory& informers = (*runtime)->informers();
   auto& orders = informers.informer<api::Order>();
   auto& tickets = informers.informer<api::Ticket>();
   auto& nodes = informers.informer<api::Node>();
   tickets.add_indexers(ticket_indexers());
-
-  kclient::RestLeaseClient leases(client, manager.io());
-  kclient::RestEventSink sink(client, manager.io());
-  manager.set_lease_client(leases);
-  kclient::EventRecorder& recorder = manager.set_event_sink(sink);
+  kclient::EventRecorder& recorder = (*runtime)->events();
 
   const OrderCache cache{orders.store(), tickets.store(), nodes.store()};
   RestOrderApi api(client);
@@ -118,7 +84,6 @@ int run_daemon(const Options& options) {
       manager.add_controller(std::move(controller_options), reconciler);
   controller.add_synced_check([&informers] { return informers.has_synced(); });
   add_handlers(controller, orders, tickets, nodes, cache);
-  manager.set_informers(informers);
   return manager.run();
 }
 

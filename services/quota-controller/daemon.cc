@@ -10,19 +10,13 @@
 #include <functional>
 #include <memory>
 #include <mutex>
-#include <random>
 #include <thread>
 
-#include "korder/kclient/config.h"
+#include "korder/kclient/daemon_runtime.h"
 #include "korder/kclient/event_recorder.h"
 #include "korder/kclient/informer_factory.h"
-#include "korder/kclient/leader_elector.h"
 #include "korder/kclient/manager.h"
-#include "korder/kclient/rate_limiter.h"
 #include "korder/kclient/rest_client.h"
-#include "korder/kclient/rest_event_sink.h"
-#include "korder/kclient/rest_lease_client.h"
-#include "korder/kclient/transport.h"
 #include "korder/kclient/typed_resources.h"
 #include "metered_backend.h"
 #include "quota_engine.h"
@@ -86,40 +80,22 @@ class Ticker {
 
 int run_daemon(const Options& options) {
   SystemClock clock;
-  kclient::ConfigLoadingRules rules;
-  rules.kubeconfig = options.common.kubeconfig;
-  rules.context = options.common.context;
-  auto config = kclient::load_config(rules);
-  if (!config) {
-    LOG(ERROR) << "cannot load the client configuration"
-               << " error=" << config.error().message;
+  kclient::MetricsRegistry metrics;
+  kclient::DaemonRuntimeOptions runtime_options;
+  runtime_options.name = kName;
+  auto runtime =
+      kclient::DaemonRuntime::create(options.common, std::move(runtime_options), clock, metrics);
+  if (!runtime) {
+    LOG(ERROR) << runtime.error();
     return 1;
   }
   LOG(INFO) << "client configuration loaded"
-            << " source=" << config->source << " server=" << config->server;
-
-  kclient::MetricsRegistry metrics;
-  const std::string identity = kclient::leader_election_identity(
-      kclient::identity_sources_from_environment(), std::random_device()());
-  kclient::ManagerOptions manager_options =
-      kclient::manager_options(options.common, kName, identity, config->namespace_);
-  if (const auto problems = manager_options.validate(); !problems.empty()) {
-    LOG(ERROR) << "invalid options"
-               << " error=" << problems.front();
-    return 1;
-  }
-  kclient::Manager manager(std::move(manager_options), clock, metrics);
-  auto transport = kclient::Transport::create(manager.io(), *config, clock);
-  if (!transport) {
-    LOG(ERROR) << "cannot create the API transport"
-               << " error=" << transport.error().message;
-    return 1;
-  }
-  kclient::RateLimiter limiter(clock, options.common.qps, options.common.burst);
-  kclient::RestClient client(**transport, clock, &limiter);
-  kclient::RestLeaseClient leases(client, manager.io());
-  kclient::RestEventSink event_sink(client, manager.io());
-  kclient::InformerFactory informers(client, manager.io(), clock);
+            << " source=" << (*runtime)->config().source
+            << " server=" << (*runtime)->config().server;
+  const std::string& identity = (*runtime)->identity();
+  kclient::Manager& manager = (*runtime)->manager();
+  kclient::RestClient& client = (*runtime)->client();
+  kclient::InformerFactory& informers = (*runtime)->informers();
 
   QuotaEngineOptions engine_options;
   engine_options.hold_ttl = options.hold_ttl;
@@ -141,9 +117,7 @@ int run_daemon(const Options& options) {
                  "1 while this replica answers the quota service (leader, caches synced).", {})
           .get();
 
-  manager.set_lease_client(leases);
-  manager.set_informers(informers);
-  kclient::EventRecorder& events = manager.set_event_sink(event_sink);
+  kclient::EventRecorder& events = (*runtime)->events();
   RestQuotaStatusWriter writer(client, events);
 
   auto& quotas = informers.informer<api::Quota>();

@@ -6,6 +6,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "daemon_replicas.h"
+
 namespace korder::testing {
 
 TEST_CASE("the test cluster starts, serves the API and kubectl, and stops", "[integration]") {
@@ -54,6 +56,23 @@ TEST_CASE("a background process is terminated gracefully and reports its exit", 
   CHECK(process.terminate(std::chrono::seconds(5)) == 7);
   CHECK(process.output() == "hello\nbye\n");
   CHECK_FALSE(process.running());
+}
+
+TEST_CASE("daemon replicas get their POD_NAME, a log each, and fail loudly when not ready",
+          "[unit]") {
+  TempDir dir;
+  DaemonReplicas replicas(dir.path());
+  Process& first = replicas.start(
+      "pod-a",
+      {"sh", "-c", "echo \"server=metrics address=127.0.0.1 port=4321 pod=$POD_NAME\"; sleep 30"});
+  CHECK(logged_port(first.output(), "metrics") == 4321);
+  CHECK(logged_port(first.output(), "health") == 0);
+  CHECK(first.output().find("pod=pod-a") != std::string::npos);
+  CHECK(read_file(dir.path() + "/pod-a-0.log") == first.output());
+  CHECK_THROWS_WITH(probe_daemon(first, "health", "/healthz"),
+                    Catch::Contains("no port for server=health"));
+  CHECK_THROWS_WITH(replicas.start("pod-b", {"sh", "-c", "echo starting; exit 1"}),
+                    Catch::Contains("replica pod-b did not print \"server=metrics\":\nstarting"));
 }
 
 }  // namespace korder::testing

@@ -1,10 +1,8 @@
 #include "order_e2e_support.h"
 
 #include <catch2/catch.hpp>
-#include <regex>
 
 #include "korder/api/json.h"
-#include "korder/api/lease.h"
 #include "korder/api/list.h"
 
 namespace korder::order::e2e {
@@ -14,15 +12,6 @@ using korder::testing::HttpAnswer;
 using korder::testing::Process;
 
 const std::string kGroupPath = "/apis/core.korder.dev/v1alpha1/namespaces/default";
-
-int port_in_log(const std::string& log, const std::string& server) {
-  const std::regex re("server=" + server + " address=\\S+ port=(\\d+)");
-  std::smatch m;
-  if (std::regex_search(log, m, re)) {
-    return std::stoi(m[1]);
-  }
-  return 0;
-}
 
 }  // namespace
 
@@ -37,42 +26,17 @@ std::string order_yaml(const std::string& name, int replicas, const std::string&
          extra_spec;
 }
 
-OrderE2e::OrderE2e() { cluster_.install_crds(); }
+OrderE2e::OrderE2e() : replicas_(cluster_.dir()) { cluster_.install_crds(); }
 
-OrderE2e::~OrderE2e() {
-  for (auto& replica : replicas_) {
-    if (replica->running()) {
-      replica->kill();
-    }
-  }
-}
+OrderE2e::~OrderE2e() = default;
 
 Process& OrderE2e::start_controller(const std::string& pod_name,
                                     std::vector<std::string> extra_flags) {
-  std::vector<std::string> argv = {
-      KORDER_ORDER_CONTROLLER_BINARY,
-      "--kubeconfig=" + cluster_.kubeconfig(),
-      "--leader-election-namespace=korder-system",
-      "--leader-election-lease-duration=2s",
-      "--leader-election-renew-deadline=1500ms",
-      "--leader-election-retry-period=300ms",
-      "--metrics-bind-address=127.0.0.1:0",
-      "--health-probe-bind-address=127.0.0.1:0",
-      "--quota-retry-interval=1s",
-      "--qps=200",
-      "--burst=400",
-      "-v=1",
-  };
+  std::vector<std::string> argv =
+      korder::testing::controller_argv(KORDER_ORDER_CONTROLLER_BINARY, cluster_.kubeconfig());
+  argv.push_back("--quota-retry-interval=1s");
   argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
-  const std::string log =
-      cluster_.dir() + "/" + pod_name + "-" + std::to_string(replicas_.size()) + ".log";
-  replicas_.push_back(std::make_unique<Process>(
-      argv, std::map<std::string, std::string>{{"POD_NAME", pod_name}}, log));
-  Process& replica = *replicas_.back();
-  const bool serving = replica.wait_for_output("server=metrics", std::chrono::seconds(20));
-  INFO(replica.output());
-  REQUIRE(serving);
-  return replica;
+  return replicas_.start(pod_name, std::move(argv));
 }
 
 void OrderE2e::apply(const std::string& yaml) {
@@ -168,21 +132,11 @@ void OrderE2e::finish_ticket_deletions(const std::string& order_name) {
 }
 
 std::string OrderE2e::lease_holder() {
-  const HttpAnswer answer = cluster_.api(
-      "GET",
-      "/apis/coordination.k8s.io/v1/namespaces/korder-system/leases/korder-order-controller");
-  if (answer.status != 200) {
-    return "";
-  }
-  auto lease = api::parse_lease(answer.body);
-  REQUIRE(lease.has_value());
-  return lease->spec.holder_identity.value_or("");
+  return korder::testing::lease_holder(cluster_, "korder-system", "korder-order-controller");
 }
 
 HttpAnswer OrderE2e::probe(Process& replica, const std::string& server, const std::string& path) {
-  const int port = port_in_log(replica.output(), server);
-  REQUIRE(port > 0);
-  return korder::testing::http_request(static_cast<std::uint16_t>(port), "GET", path);
+  return korder::testing::probe_daemon(replica, server, path);
 }
 
 std::string slot_of(const api::Ticket& ticket) {

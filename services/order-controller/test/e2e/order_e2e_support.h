@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "daemon_replicas.h"
 #include "korder/api/order.h"
 #include "korder/api/ticket.h"
 #include "process.h"
@@ -67,7 +68,7 @@ class OrderE2e {
 
  private:
   korder::testing::TestCluster cluster_;
-  std::vector<std::unique_ptr<korder::testing::Process>> replicas_;
+  korder::testing::DaemonReplicas replicas_;
 };
 
 /// The slot label of a ticket.

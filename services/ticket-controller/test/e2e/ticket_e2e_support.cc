@@ -1,10 +1,8 @@
 #include "ticket_e2e_support.h"
 
 #include <catch2/catch.hpp>
-#include <regex>
 #include <thread>
 
-#include "korder/api/lease.h"
 #include "korder/api/list.h"
 #include "korder/api/quantity.h"
 
@@ -16,15 +14,6 @@ using korder::testing::Process;
 
 const std::string kTickets = "/apis/core.korder.dev/v1alpha1/namespaces/default/tickets";
 const std::string kPods = "/api/v1/namespaces/default/pods";
-
-int port_in_log(const std::string& log, const std::string& server) {
-  const std::regex re("server=" + server + " address=\\S+ port=(\\d+)");
-  std::smatch m;
-  if (std::regex_search(log, m, re)) {
-    return std::stoi(m[1]);
-  }
-  return 0;
-}
 
 api::Quantity q(const char* text) {
   auto parsed = api::Quantity::parse(text);
@@ -119,43 +108,20 @@ bool eventually(const std::function<bool()>& condition, std::chrono::millisecond
   return korder::testing::eventually(condition, timeout);
 }
 
-TicketE2e::TicketE2e() : cluster_({"--kubelet-delay", "50ms"}) { cluster_.install_crds(); }
-
-TicketE2e::~TicketE2e() {
-  for (auto& replica : replicas_) {
-    if (replica->running()) {
-      replica->kill();
-    }
-  }
+TicketE2e::TicketE2e() : cluster_({"--kubelet-delay", "50ms"}), replicas_(cluster_.dir()) {
+  cluster_.install_crds();
 }
+
+TicketE2e::~TicketE2e() = default;
 
 Process& TicketE2e::start_controller(const std::string& pod_name,
                                      std::vector<std::string> extra_flags) {
-  std::vector<std::string> argv = {
-      KORDER_TICKET_CONTROLLER_BINARY,
-      "--kubeconfig=" + cluster_.kubeconfig(),
-      "--leader-election-namespace=korder-system",
-      "--leader-election-lease-duration=2s",
-      "--leader-election-renew-deadline=1500ms",
-      "--leader-election-retry-period=300ms",
-      "--metrics-bind-address=127.0.0.1:0",
-      "--health-probe-bind-address=127.0.0.1:0",
-      "--handoff-timeout=2s",
-      "--claim-deadline=2s",
-      "--qps=200",
-      "--burst=400",
-      "-v=1",
-  };
+  std::vector<std::string> argv =
+      korder::testing::controller_argv(KORDER_TICKET_CONTROLLER_BINARY, cluster_.kubeconfig());
+  argv.push_back("--handoff-timeout=2s");
+  argv.push_back("--claim-deadline=2s");
   argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
-  const std::string log =
-      cluster_.dir() + "/" + pod_name + "-" + std::to_string(replicas_.size()) + ".log";
-  replicas_.push_back(std::make_unique<Process>(
-      argv, std::map<std::string, std::string>{{"POD_NAME", pod_name}}, log));
-  Process& replica = *replicas_.back();
-  const bool serving = replica.wait_for_output("server=metrics", std::chrono::seconds(20));
-  INFO(replica.output());
-  REQUIRE(serving);
-  return replica;
+  return replicas_.start(pod_name, std::move(argv));
 }
 
 api::Ticket TicketE2e::create_ticket(const api::Ticket& ticket) {
@@ -290,23 +256,11 @@ std::vector<std::string> TicketE2e::event_reasons(const std::string& name) {
 }
 
 std::string TicketE2e::lease_holder() {
-  const HttpAnswer answer = cluster_.api(
-      "GET",
-      "/apis/coordination.k8s.io/v1/namespaces/korder-system/leases/korder-ticket-controller");
-  if (answer.status != 200) {
-    return "";
-  }
-  auto lease = api::parse_lease(answer.body);
-  if (!lease || !lease->spec.holder_identity) {
-    return "";
-  }
-  return *lease->spec.holder_identity;
+  return korder::testing::lease_holder(cluster_, "korder-system", "korder-ticket-controller");
 }
 
 HttpAnswer TicketE2e::probe(Process& replica, const std::string& server, const std::string& path) {
-  const int port = port_in_log(replica.output(), server);
-  REQUIRE(port > 0);
-  return korder::testing::http_request(static_cast<std::uint16_t>(port), "GET", path);
+  return korder::testing::probe_daemon(replica, server, path);
 }
 
 }  // namespace korder::ticket::e2e

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "daemon_replicas.h"
 #include "korder/api/event.h"
 #include "korder/api/pod.h"
 #include "korder/api/ticket.h"
@@ -74,7 +75,7 @@ class TicketE2e {
 
  private:
   korder::testing::TestCluster cluster_;
-  std::vector<std::unique_ptr<korder::testing::Process>> replicas_;
+  korder::testing::DaemonReplicas replicas_;
 };
 
 /// A business pod as the webhook leaves it (DESIGN.md §3 step 4): generateName, label
