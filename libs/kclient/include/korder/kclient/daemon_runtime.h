@@ -33,8 +33,8 @@ struct DaemonRuntimeOptions {
 
 /// The client stack every daemon builds from the common flags, in this order: the client
 /// configuration (`load_config` with --kubeconfig/--context), a leader-election identity, the
-/// `Manager` (validated `manager_options`), the `Transport`, a `RateLimiter` (--kube-api-qps,
-/// --kube-api-burst), the `RestClient`, an `InformerFactory`, and the Lease client and event
+/// `Manager` (validated `manager_options`), the `Transport`, a `RateLimiter` (--qps,
+/// --burst), the `RestClient`, an `InformerFactory`, and the Lease client and event
 /// sink — already given to the manager (`set_lease_client`, `set_informers`, `set_event_sink`).
 ///
 /// The daemon adds its informers, reconcilers and controllers, then calls `manager().run()`.
