@@ -2,7 +2,6 @@
 
 #include <gflags/gflags.h>
 
-#include "korder/api/duration.h"
 #include "korder/kclient/common_flags.h"
 
 KORDER_DEFINE_COMMON_FLAGS();
@@ -36,13 +35,8 @@ namespace {
 // A positive Go duration flag, or an error naming it.
 void duration_flag(const char* name, const std::string& text, std::chrono::nanoseconds& out,
                    std::vector<std::string>& errors) {
-  auto parsed = api::Duration::parse(text);
-  if (!parsed) {
-    errors.push_back(std::string("--") + name + ": " + parsed.error().to_string());
-  } else if (parsed->count() <= 0) {
-    errors.push_back(std::string("--") + name + ": must be positive, got \"" + text + "\"");
-  } else {
-    out = std::chrono::nanoseconds(parsed->count());
+  if (auto parsed = kclient::positive_duration_flag(name, text, errors)) {
+    out = *parsed;
   }
 }
 

@@ -2,7 +2,6 @@
 
 #include <gflags/gflags.h>
 
-#include "korder/api/duration.h"
 #include "korder/kclient/common_flags.h"
 
 KORDER_DEFINE_COMMON_FLAGS();
@@ -21,14 +20,9 @@ Expected<Options, std::vector<std::string>> parse_options() {
   } else {
     errors = std::move(common).error();
   }
-  auto retry = api::Duration::parse(FLAGS_quota_retry_interval);
-  if (!retry) {
-    errors.push_back("--quota-retry-interval: " + retry.error().to_string());
-  } else if (retry->nanoseconds() <= std::chrono::nanoseconds::zero()) {
-    errors.push_back("--quota-retry-interval: must be positive, got \"" +
-                     FLAGS_quota_retry_interval + "\"");
-  } else {
-    options.quota_retry_interval = retry->nanoseconds();
+  if (auto retry = kclient::positive_duration_flag("quota-retry-interval",
+                                                   FLAGS_quota_retry_interval, errors)) {
+    options.quota_retry_interval = *retry;
   }
   if (FLAGS_io_threads < 1) {
     errors.push_back("--io-threads: must be at least 1, got " + std::to_string(FLAGS_io_threads));

@@ -2,7 +2,6 @@
 
 #include <gflags/gflags.h>
 
-#include "korder/api/duration.h"
 #include "korder/kclient/common_flags.h"
 
 KORDER_DEFINE_COMMON_FLAGS();
@@ -66,13 +65,8 @@ Expected<Options, std::vector<std::string>> parse_options(int& argc, char**& arg
     errors.push_back("--grpc-max-concurrent-streams: must be positive, got " +
                      std::to_string(FLAGS_grpc_max_concurrent_streams));
   }
-  auto ttl = api::Duration::parse(FLAGS_hold_ttl);
-  if (!ttl) {
-    errors.push_back("--hold-ttl: " + ttl.error().to_string());
-  } else if (ttl->count() <= 0) {
-    errors.push_back("--hold-ttl: must be positive, got \"" + FLAGS_hold_ttl + "\"");
-  } else {
-    options.hold_ttl = std::chrono::nanoseconds(ttl->count());
+  if (auto ttl = kclient::positive_duration_flag("hold-ttl", FLAGS_hold_ttl, errors)) {
+    options.hold_ttl = *ttl;
   }
   if (!errors.empty()) {
     return Unexpected(std::move(errors));

@@ -4,7 +4,6 @@
 
 #include <optional>
 
-#include "korder/api/duration.h"
 #include "korder/kclient/common_flags.h"
 
 KORDER_DEFINE_COMMON_FLAGS();
@@ -25,17 +24,11 @@ namespace {
 // A positive whole number of seconds from a Go duration flag, or an error naming the flag.
 std::optional<std::chrono::seconds> seconds_flag(const char* flag, const std::string& value,
                                                  std::vector<std::string>& errors) {
-  auto parsed = api::Duration::parse(value);
+  auto parsed = kclient::positive_duration_flag(flag, value, errors);
   if (!parsed) {
-    errors.push_back(std::string(flag) + ": " + parsed.error().to_string());
     return std::nullopt;
   }
-  const auto seconds = std::chrono::ceil<std::chrono::seconds>(parsed->nanoseconds());
-  if (seconds <= std::chrono::seconds::zero()) {
-    errors.push_back(std::string(flag) + ": must be positive, got \"" + value + "\"");
-    return std::nullopt;
-  }
-  return seconds;
+  return std::chrono::ceil<std::chrono::seconds>(*parsed);
 }
 
 }  // namespace
@@ -53,10 +46,10 @@ Expected<Options, std::vector<std::string>> parse_options() {
     errors.push_back("--guardian-image: must not be empty");
   }
   options.plan.guardian_image = FLAGS_guardian_image;
-  if (auto timeout = seconds_flag("--handoff-timeout", FLAGS_handoff_timeout, errors)) {
+  if (auto timeout = seconds_flag("handoff-timeout", FLAGS_handoff_timeout, errors)) {
     options.plan.handoff_timeout = *timeout;
   }
-  if (auto deadline = seconds_flag("--claim-deadline", FLAGS_claim_deadline, errors)) {
+  if (auto deadline = seconds_flag("claim-deadline", FLAGS_claim_deadline, errors)) {
     options.plan.claim_deadline = *deadline;
   }
   if (FLAGS_io_threads < 1) {

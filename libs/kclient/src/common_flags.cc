@@ -148,4 +148,20 @@ void init_logging(const char* argv0, int verbosity) {
   google::InstallFailureSignalHandler();
 }
 
+std::optional<std::chrono::nanoseconds> positive_duration_flag(std::string_view name,
+                                                               const std::string& value,
+                                                               std::vector<std::string>& errors) {
+  const std::string flag = "--" + std::string(name);
+  auto parsed = api::Duration::parse(value);
+  if (!parsed) {
+    errors.push_back(flag + ": " + parsed.error().to_string());
+    return std::nullopt;
+  }
+  if (parsed->nanoseconds() <= std::chrono::nanoseconds::zero()) {
+    errors.push_back(flag + ": must be positive, got \"" + value + "\"");
+    return std::nullopt;
+  }
+  return parsed->nanoseconds();
+}
+
 }  // namespace korder::kclient

@@ -100,6 +100,18 @@ std::map<std::string, std::string> defaults() {
           {"v", "0"}};
 }
 
+TEST_CASE("a positive duration flag of a daemon is parsed or reported by name", "[unit][kclient]") {
+  std::vector<std::string> errors;
+  CHECK(positive_duration_flag("hold-ttl", "1m30s", errors) == std::chrono::seconds(90));
+  CHECK(errors.empty());
+  CHECK_FALSE(positive_duration_flag("hold-ttl", "0s", errors).has_value());
+  CHECK_FALSE(positive_duration_flag("claim-deadline", "soon", errors).has_value());
+  REQUIRE(errors.size() == 2);
+  CHECK(errors[0] == "--hold-ttl: must be positive, got \"0s\"");
+  CHECK(errors[1].rfind("--claim-deadline: ", 0) == 0);
+  CHECK(errors[1].find("\"soon\"") != std::string::npos);
+}
+
 TEST_CASE("values that do not convert are reported one line per flag", "[unit][kclient]") {
   auto values = defaults();
   values["leader_election_lease_duration"] = "15x";

@@ -25,6 +25,7 @@
 
 #include <gflags/gflags.h>
 
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -73,6 +74,13 @@ Expected<CommonOptions, std::vector<std::string>> common_options_from_flags(
 /// `common_options_from_flags` over gflags' registry: call after
 /// `gflags::ParseCommandLineFlags`.
 Expected<CommonOptions, std::vector<std::string>> parse_common_flags();
+
+/// A daemon's own flag holding a positive Go duration (`30s`): the value, or nullopt after
+/// appending one error naming the flag (`--hold-ttl: time: invalid duration "x"`,
+/// `--hold-ttl: must be positive, got "0s"`). `name` is the dashed name without `--`.
+std::optional<std::chrono::nanoseconds> positive_duration_flag(std::string_view name,
+                                                               const std::string& value,
+                                                               std::vector<std::string>& errors);
 
 /// Initialises glog for a daemon: logs go to stderr (what containers collect) unless
 /// `--log_dir` or `--logtostderr` was given; `verbosity` becomes `-v`; a crash prints a stack
