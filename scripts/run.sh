@@ -45,6 +45,7 @@ order_controller="$(binary korder-order-controller)"
 ticket_controller="$(binary korder-ticket-controller)"
 quota_controller="$(binary korder-quota-controller)"
 webhook="$(binary korder-admission-webhook)"
+binary korderctl >/dev/null
 
 work="${KORDER_RUN_DIR:-$(mktemp -d /tmp/korder-run-XXXXXX)}"
 mkdir -p "${work}"
@@ -142,6 +143,10 @@ echo
 echo "korder is running. In another shell:"
 echo "  export KUBECONFIG=${KUBECONFIG}"
 echo "  kubectl get orders,tickets,pods -o wide"
+echo "  export KORDER_QUOTA_ADDRESS=ipv4:127.0.0.1:${quota_port}"
+echo "  alias korderctl='$(binary korderctl) --quota-server-name korder-quota.korder-system.svc" \
+  "--quota-ca-file ${certs}/ca.crt --quota-client-cert-file ${certs}/webhook-client.crt" \
+  "--quota-client-key-file ${certs}/webhook-client.key'"
 echo "Press Ctrl-C to stop and clean up."
 while :; do
   for i in "${!pids[@]}"; do
