@@ -9,8 +9,10 @@ namespace {
 
 const std::string kConfigMaps = "/api/v1/namespaces/default/configmaps";
 
+// Named for a scheduler that does not exist, so the simulated scheduler and kubelet never write
+// it: the test's own status update must not race theirs (a 409).
 const char* kPod =
-    R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"p1"},"spec":{"containers":[{"name":"c","image":"nginx"}]}})";
+    R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"p1"},"spec":{"schedulerName":"test-scheduler","containers":[{"name":"c","image":"nginx"}]}})";
 
 WebhookReply allow() { return WebhookReply{}; }
 
