@@ -48,12 +48,10 @@ bool has_finalizer(const api::ObjectMeta& meta) {
 // only once the guardian is gone from the cache.
 void plan_deletion(const PlanContext& ctx, PlanDraft& draft) {
   const auto& guardian = ctx.guardian();
-  if (guardian && !is_deleting(*guardian)) {
-    draft.delete_guardian = DeleteGuardian{guardian->metadata.namespace_, guardian->metadata.name,
-                                           guardian->metadata.uid};
-  }
+  detail::delete_guardian_if_present(ctx, draft);
   detail::plan_stray_pods(ctx, draft, /*ticket_deleting=*/true);
-  if (!guardian) {
+  // A foreign pod under the guardian's name is not ours to wait for.
+  if (!guardian || detail::guardian_is_foreign(ctx)) {
     if (auto patch = remove_finalizer_patch(ctx.ticket().metadata)) {
       draft.remove_finalizer = RemoveFinalizer{*std::move(patch)};
     }
@@ -119,6 +117,7 @@ TicketPlan assemble(const PlanContext& ctx, PlanDraft&& draft) {
     plan.requeue_after =
         std::chrono::duration_cast<std::chrono::nanoseconds>(*draft.requeue_at - ctx.now);
   }
+  plan.backoff = draft.backoff;
   return plan;
 }
 

@@ -15,9 +15,11 @@
 //     The order is meaningful: the status write (optimistic concurrency on the ticket's
 //     resourceVersion) comes first, so a ticket the webhook claimed concurrently is never
 //     expired or handed off on stale data, and a hand-off records the pod in the status before
-//     the pod is patched. CreateGuardian's AlreadyExists and deletes' NotFound count as success.
+//     the pod is patched. Deletes' NotFound counts as success. A CreateGuardian that meets
+//     AlreadyExists reads the pod live: ours (the cache lags) is success; anyone else's is
+//     planned again as the guardian (GuardianNameTaken: reported, never deleted).
 //     Record the RecordEvent actions on the Ticket.
-//  4. Requeue after `requeue_after` when set. Never sleep.
+//  4. Requeue after `requeue_after` when set, or with backoff when `backoff`. Never sleep.
 // Applying a plan and planning again on the resulting world yields no actions (idempotence).
 
 #include <chrono>
@@ -50,7 +52,10 @@ struct TicketPlanOptions {
 /// Everything plan() looks at.
 struct TicketPlanInput {
   api::Ticket ticket;
-  /// The pod named `<ticket>-guardian` in the ticket's namespace, from the cache.
+  /// The pod named `<ticket>-guardian` in the ticket's namespace, from the cache (which holds
+  /// only pods labelled `korder.dev/ticket`), or from a live GET when the cache has none and the
+  /// ticket says a foreign pod held the name (condition reason GuardianNameTaken), or when the
+  /// guardian's creation met AlreadyExists.
   std::optional<api::Pod> guardian;
   /// Pods labelled `korder.dev/ticket=<ticket>`, from the cache (pods of other namespaces or
   /// tickets are ignored).
@@ -153,6 +158,10 @@ struct TicketPlan {
   /// Look again after this long (the earliest of: window start, expiration, claim deadline,
   /// hand-off timeout, TTL, the grace of a stray gated pod). Unset when nothing is due.
   std::optional<std::chrono::nanoseconds> requeue_after;
+  /// True when the ticket is blocked by something the controller must not change and may never
+  /// hear about (a foreign pod holding the guardian's name, which the pod informer does not
+  /// cache): look again with the key's rate-limited backoff rather than `requeue_after`.
+  bool backoff = false;
 };
 
 /// The plan for one Ticket (see the top of this file and DESIGN.md §3's writer table).

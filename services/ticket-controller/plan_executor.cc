@@ -6,6 +6,7 @@
 #include <utility>
 #include <variant>
 
+#include "pod_state.h"
 #include "ticket_names.h"
 
 namespace korder::ticket {
@@ -221,7 +222,7 @@ PlanExecutor::Step PlanExecutor::create_guardian(const CreateGuardian& action) {
   if (!created) {
     if (created.error().is_already_exists()) {
       metrics_.api_call("create_guardian", "already_exists");
-      return {};  // our earlier create; the cache has not shown it yet
+      return read_name_holder(meta);
     }
     return Unexpected(failed("create_guardian", created.error(),
                              "creating guardian pod " + meta.namespace_ + "/" + meta.name +
@@ -233,6 +234,33 @@ PlanExecutor::Step PlanExecutor::create_guardian(const CreateGuardian& action) {
             << " controller=ticket ticket=" << key_of(ticket_) << " pod=" << meta.name
             << " uid=" << created->metadata.uid;
   return {};
+}
+
+PlanExecutor::Step PlanExecutor::read_name_holder(const api::ObjectMeta& meta) {
+  const std::string pod = meta.namespace_ + "/" + meta.name;
+  auto live = api_.get_pod(meta.namespace_, meta.name);
+  if (!live) {
+    if (live.error().is_not_found()) {
+      metrics_.api_call("get_pod", "not_found");
+      // Gone between our create and our read: plan again (and create it then).
+      auto error =
+          kclient::ReconcileError::retry("creating guardian pod " + pod + " of ticket " +
+                                         key_of(ticket_) + ": it already existed, then was gone");
+      error.conflict = true;
+      return Unexpected(std::move(error));
+    }
+    return Unexpected(failed(
+        "get_pod", live.error(),
+        "reading pod " + pod + ", which holds the guardian name of ticket " + key_of(ticket_)));
+  }
+  metrics_.api_call("get_pod", "success");
+  if (!is_owned_by(*live, ticket_)) {
+    LOG(WARNING) << "guardian name held by another pod"
+                 << " controller=ticket ticket=" << key_of(ticket_) << " pod=" << pod
+                 << " uid=" << live->metadata.uid;
+    result_->guardian_name_holder = std::move(live).value();
+  }
+  return {};  // ours: an earlier create the cache has not shown yet
 }
 
 PlanExecutor::Step PlanExecutor::delete_ticket(const DeleteTicket& action) {

@@ -28,6 +28,10 @@ struct ExecutionResult {
   bool ticket_gone = false;
   /// The uid of the guardian this execution deleted (or found gone), if any.
   std::string deleted_guardian_uid;
+  /// When creating the guardian met AlreadyExists and a live GET found a pod that is not this
+  /// ticket's (a foreign pod, or an earlier ticket's guardian the cache has not shown): that pod.
+  /// The reconciler plans again with it as the guardian.
+  std::optional<api::Pod> guardian_name_holder;
 };
 
 /// Executes plans for one reconcile. Not thread-safe: one per reconcile.
@@ -52,6 +56,8 @@ class PlanExecutor {
   Step patch_pod(const PatchPod& action);
   Step delete_guardian(const DeleteGuardian& action);
   Step create_guardian(const CreateGuardian& action);
+  /// After AlreadyExists: reads who holds the guardian's name.
+  Step read_name_holder(const api::ObjectMeta& meta);
   Step delete_ticket(const DeleteTicket& action);
   void record(const RecordEvent& event);
   /// Counts the failed call and turns it into a ReconcileError with `context`.

@@ -45,6 +45,8 @@ struct PlanDraft {
   std::optional<RemoveFinalizer> remove_finalizer;
   std::vector<RecordEvent> events;
   std::optional<TimePoint> requeue_at;
+  /// The plan waits on something outside the controller (TicketPlan::backoff).
+  bool backoff = false;
   /// When set, the plan is only this request for a live LIST.
   std::optional<VerifyClaimPodAbsent> verify;
   /// The uid of the pod the claim is being handed to in this plan (never a stray).
@@ -83,6 +85,8 @@ void plan_finished(const PlanContext& ctx, PlanDraft& draft);
 void delete_guardian_if_present(const PlanContext& ctx, PlanDraft& draft);
 /// Sets the Ready condition to True, reason GuardianRunning.
 void mark_holding(const PlanContext& ctx, PlanDraft& draft);
+/// True when the cached guardian is a pod korder must leave alone (foreign_guardian_why).
+bool guardian_is_foreign(const PlanContext& ctx);
 
 // ---- plan_claim.cc: the hand-off (DESIGN.md §3 steps 5–7) ------------------------------------
 

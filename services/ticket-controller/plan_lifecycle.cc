@@ -58,6 +58,21 @@ std::string waiting_for_old(const PlanContext& ctx) {
   return "waiting for the old guardian pod " + ctx.guardian_name + " to be deleted";
 }
 
+// A pod that is not korder's guardian holds the guardian's name: say so once (event) and in the
+// Ready condition, never touch the pod, and look again with backoff (its deletion may not reach
+// the pod informer, which caches only pods labelled korder.dev/ticket).
+void guardian_name_taken(const PlanContext& ctx, PlanDraft& draft, const std::string& why) {
+  const std::string message = "pod " + ctx.guardian_name + " is not this ticket's guardian (" +
+                              why + "); delete or rename it so the guardian can be created";
+  const auto* ready = find_condition(ctx.ticket().status.conditions, TicketCondition::Ready);
+  if (ready == nullptr || ready->reason != TicketReason::GuardianNameTaken ||
+      ready->message != message) {
+    draft.event(kWarning, TicketEvent::GuardianNameTaken, message);
+  }
+  draft.condition(ctx, TicketCondition::Ready, kFalse, TicketReason::GuardianNameTaken, message);
+  draft.backoff = true;
+}
+
 void create_guardian(const PlanContext& ctx, PlanDraft& draft) {
   draft.create_guardian =
       CreateGuardian{build_guardian_pod(ctx.ticket(), ctx.in.options.guardian_image)};
@@ -102,8 +117,10 @@ void pend_on_guardian(const PlanContext& ctx, PlanDraft& draft) {
   if (!guardian) {
     create_guardian(ctx, draft);
     mark_pending(ctx, draft, waiting_to_schedule(ctx));
+  } else if (const auto foreign = foreign_guardian_why(*guardian, ctx.ticket())) {
+    guardian_name_taken(ctx, draft, *foreign);
   } else if (!is_owned_by(*guardian, ctx.ticket())) {
-    delete_guardian_if_present(ctx, draft);
+    delete_guardian_if_present(ctx, draft);  // an earlier ticket's of the same name
     mark_pending(ctx, draft,
                  "waiting for pod " + ctx.guardian_name +
                      ", which belongs to another ticket, to be deleted");
@@ -225,6 +242,8 @@ void become_pending(const PlanContext& ctx, PlanDraft& draft, const std::string&
   if (!ctx.guardian()) {
     create_guardian(ctx, draft);
     mark_pending(ctx, draft, waiting_to_schedule(ctx));
+  } else if (const auto foreign = foreign_guardian_why(*ctx.guardian(), ctx.ticket())) {
+    guardian_name_taken(ctx, draft, *foreign);
   } else {
     delete_guardian_if_present(ctx, draft);
     mark_pending(ctx, draft, waiting_for_old(ctx));
@@ -237,7 +256,8 @@ void expire(const PlanContext& ctx, PlanDraft& draft) {
   const std::string message = "the ticket expired at " + show_time(*status.expiration_time);
   draft.condition(ctx, TicketCondition::Ready, kFalse, TicketReason::Expired, message);
   draft.condition(ctx, TicketCondition::Finished, kTrue, TicketReason::Expired, message);
-  const bool had_guardian = ctx.guardian() && !is_deleting(*ctx.guardian());
+  const bool had_guardian =
+      ctx.guardian() && !is_deleting(*ctx.guardian()) && !guardian_is_foreign(ctx);
   draft.event(kNormal, TicketEvent::Expired,
               had_guardian ? message + "; deleting guardian pod " + ctx.guardian_name : message);
   plan_finished(ctx, draft);
@@ -274,9 +294,13 @@ void plan_finished(const PlanContext& ctx, PlanDraft& draft) {
   }
 }
 
+bool guardian_is_foreign(const PlanContext& ctx) {
+  return ctx.guardian() && foreign_guardian_why(*ctx.guardian(), ctx.ticket()).has_value();
+}
+
 void delete_guardian_if_present(const PlanContext& ctx, PlanDraft& draft) {
   const auto& guardian = ctx.guardian();
-  if (guardian && !is_deleting(*guardian)) {
+  if (guardian && !is_deleting(*guardian) && !guardian_is_foreign(ctx)) {
     draft.delete_guardian = DeleteGuardian{guardian->metadata.namespace_, guardian->metadata.name,
                                            guardian->metadata.uid};
   }

@@ -21,6 +21,34 @@ bool is_owned_by(const api::Pod& pod, const api::Ticket& ticket) {
                      });
 }
 
+std::optional<std::string> foreign_guardian_why(const api::Pod& pod, const api::Ticket& ticket) {
+  if (is_owned_by(pod, ticket)) {
+    return std::nullopt;
+  }
+  const auto& labels = pod.metadata.labels;
+  const auto role = labels.find(std::string(kLabelRole));
+  if (role == labels.end() || role->second != kRoleGuardian) {
+    return "it has no label " + std::string(kLabelRole) + "=" + std::string(kRoleGuardian);
+  }
+  const auto owner = labels.find(std::string(kLabelTicket));
+  if (owner == labels.end()) {
+    return "it has no label " + std::string(kLabelTicket);
+  }
+  if (owner->second != ticket.metadata.name) {
+    return "its label " + std::string(kLabelTicket) + " is " + owner->second + ", not " +
+           ticket.metadata.name;
+  }
+  const bool ticket_controlled =
+      std::any_of(pod.metadata.owner_references.begin(), pod.metadata.owner_references.end(),
+                  [](const api::OwnerReference& ref) {
+                    return ref.controller.value_or(false) && ref.kind == api::kTicketKind;
+                  });
+  if (!ticket_controlled) {
+    return std::string("it has no controller ownerReference of kind Ticket");
+  }
+  return std::nullopt;
+}
+
 bool is_deleting(const api::Pod& pod) { return pod.metadata.deletion_timestamp.has_value(); }
 
 bool is_running_and_ready(const api::Pod& pod) {

@@ -20,6 +20,13 @@ std::string guardian_pod_name(std::string_view ticket_name);
 /// ticket's uid). A pod of the same name owned by an earlier ticket of that name is not.
 bool is_owned_by(const api::Pod& pod, const api::Ticket& ticket);
 
+/// Why `pod`, which holds the guardian name of `ticket`, is not korder's guardian for a ticket of
+/// that name (`it has no label korder.dev/role=guardian`, ...), or nullopt when it is one: labels
+/// `korder.dev/role=guardian` and `korder.dev/ticket=<ticket>` and a controller ownerReference of
+/// kind Ticket — this ticket's, or an earlier ticket's of the same name (a leftover the
+/// controller may delete). A pod that is not one belongs to someone else and is never deleted.
+std::optional<std::string> foreign_guardian_why(const api::Pod& pod, const api::Ticket& ticket);
+
 /// True when `pod` has a deletionTimestamp.
 bool is_deleting(const api::Pod& pod);
 

@@ -47,6 +47,11 @@ TicketApi::Result<void> RestTicketApi::delete_ticket(const std::string& namespac
   return client_.remove<api::Ticket>(namespace_, name, delete_with_uid(uid));
 }
 
+TicketApi::Result<api::Pod> RestTicketApi::get_pod(const std::string& namespace_,
+                                                   const std::string& name) {
+  return client_.get<api::Pod>(namespace_, name);
+}
+
 TicketApi::Result<api::Pod> RestTicketApi::create_pod(const api::Pod& pod) {
   kclient::CreateOptions options;
   options.field_manager = std::string(kFieldManager);

@@ -46,6 +46,8 @@ class TicketApi {
   /// DELETE of a Ticket with a uid precondition (its finalizer then runs).
   virtual Result<void> delete_ticket(const std::string& namespace_, const std::string& name,
                                      const std::string& uid) = 0;
+  /// A live GET of a Pod (the guardian name, when the cache cannot tell who holds it).
+  virtual Result<api::Pod> get_pod(const std::string& namespace_, const std::string& name) = 0;
   /// POST of a Pod (a guardian): the created pod.
   virtual Result<api::Pod> create_pod(const api::Pod& pod) = 0;
   /// DELETE of a Pod with a uid precondition and `grace_period_seconds`.
@@ -71,6 +73,7 @@ class RestTicketApi final : public TicketApi {
   Result<api::Ticket> update_ticket_status(const api::Ticket& ticket) override;
   Result<void> delete_ticket(const std::string& namespace_, const std::string& name,
                              const std::string& uid) override;
+  Result<api::Pod> get_pod(const std::string& namespace_, const std::string& name) override;
   Result<api::Pod> create_pod(const api::Pod& pod) override;
   Result<void> delete_pod(const std::string& namespace_, const std::string& name,
                           const std::string& uid, std::int64_t grace_period_seconds) override;

@@ -55,6 +55,8 @@ struct TicketReason {
   static constexpr std::string_view HandOffComplete = "HandOffComplete";
   static constexpr std::string_view PodNotScheduled = "PodNotScheduled";
   static constexpr std::string_view PodBoundElsewhere = "PodBoundElsewhere";
+  /// A pod that is not korder's guardian holds the guardian's name (never deleted by korder).
+  static constexpr std::string_view GuardianNameTaken = "GuardianNameTaken";
 };
 
 /// Event reasons on a Ticket.
@@ -69,6 +71,7 @@ struct TicketEvent {
   static constexpr std::string_view GuardianLost = "GuardianLost";
   static constexpr std::string_view PodUngated = "PodUngated";
   static constexpr std::string_view InvalidSpec = "InvalidSpec";
+  static constexpr std::string_view GuardianNameTaken = "GuardianNameTaken";
 };
 
 }  // namespace korder::ticket

@@ -17,6 +17,16 @@ using kclient::ReconcileResult;
 
 std::string key_of(const kclient::Request& request) { return request.to_string(); }
 
+// True when the ticket last reported a foreign pod under its guardian's name.
+bool guardian_name_was_taken(const api::Ticket& ticket) {
+  for (const auto& condition : ticket.status.conditions) {
+    if (condition.type == TicketCondition::Ready) {
+      return condition.reason == TicketReason::GuardianNameTaken;
+    }
+  }
+  return false;
+}
+
 const VerifyClaimPodAbsent* verify_request(const TicketPlan& plan) {
   if (plan.actions.size() != 1) {
     return nullptr;
@@ -25,6 +35,9 @@ const VerifyClaimPodAbsent* verify_request(const TicketPlan& plan) {
 }
 
 ReconcileResult result_of(const TicketPlan& plan) {
+  if (plan.backoff) {
+    return ReconcileResult::requeue();
+  }
   if (plan.requeue_after) {
     return ReconcileResult::requeue_after(*plan.requeue_after);
   }
@@ -116,6 +129,15 @@ Expected<ReconcileResult, ReconcileError> TicketReconciler::reconcile(
     return reconcile_orphans(request);
   }
   TicketPlanInput input = plan_input(*ticket);
+  if (!input.guardian && guardian_name_was_taken(*ticket)) {
+    // The pod informer does not cache unlabelled pods: only a live read says whether the
+    // foreign pod still holds the name.
+    auto holder = read_name_holder(*ticket);
+    if (!holder) {
+      return Unexpected(std::move(holder).error());
+    }
+    input.guardian = std::move(holder).value();
+  }
   TicketPlan plan = ticket::plan(input);
   if (const auto* verify = verify_request(plan)) {
     auto live = api_.list_pods(verify->namespace_, verify->label_selector);
@@ -137,22 +159,66 @@ Expected<ReconcileResult, ReconcileError> TicketReconciler::reconcile(
   if (plan.actions.empty()) {
     return result_of(plan);
   }
-  PlanExecutor executor(api_, events_, metrics_, clock_);
   ExecutionResult executed;
-  auto done = executor.execute(*ticket, plan, executed);
-  if (executed.written) {
-    remember_write(read.cached_rv, *executed.written);
-  }
-  if (!executed.deleted_guardian_uid.empty()) {
-    remember_deleted_guardian(*ticket, executed.deleted_guardian_uid);
-  }
-  if (!done) {
+  if (auto done = execute(*ticket, plan, read.cached_rv, executed); !done) {
     return Unexpected(std::move(done).error());
   }
   if (executed.ticket_gone) {
     return ReconcileResult::done();
   }
+  if (executed.guardian_name_holder) {
+    // Creating the guardian met a pod the cache does not show: plan again with it.
+    input.ticket = executed.written ? *executed.written : *ticket;
+    input.guardian = *std::move(executed.guardian_name_holder);
+    plan = ticket::plan(input);
+    if (verify_request(plan) != nullptr) {
+      return ReconcileResult::requeue();  // plan on the next pass, with the live list
+    }
+    const api::Ticket current = input.ticket;
+    ExecutionResult again;
+    if (auto done = execute(current, plan, read.cached_rv, again); !done) {
+      return Unexpected(std::move(done).error());
+    }
+    if (again.ticket_gone) {
+      return ReconcileResult::done();
+    }
+  }
   return result_of(plan);
+}
+
+Expected<void, ReconcileError> TicketReconciler::execute(const api::Ticket& ticket,
+                                                         const TicketPlan& plan,
+                                                         const std::string& cached_rv,
+                                                         ExecutionResult& executed) {
+  PlanExecutor executor(api_, events_, metrics_, clock_);
+  auto done = executor.execute(ticket, plan, executed);
+  if (executed.written) {
+    remember_write(cached_rv, *executed.written);
+  }
+  if (!executed.deleted_guardian_uid.empty()) {
+    remember_deleted_guardian(ticket, executed.deleted_guardian_uid);
+  }
+  return done;
+}
+
+Expected<std::optional<api::Pod>, ReconcileError> TicketReconciler::read_name_holder(
+    const api::Ticket& ticket) {
+  const auto& meta = ticket.metadata;
+  const std::string name = guardian_pod_name(meta.name);
+  auto live = api_.get_pod(meta.namespace_, name);
+  if (live) {
+    metrics_.api_call("get_pod", "success");
+    return std::optional<api::Pod>(std::move(live).value());
+  }
+  if (live.error().is_not_found()) {
+    metrics_.api_call("get_pod", "not_found");
+    return std::optional<api::Pod>();
+  }
+  metrics_.api_call("get_pod", "error");
+  return Unexpected(
+      ReconcileError::from_api_error(live.error(), "reading pod " + meta.namespace_ + "/" + name +
+                                                       ", which held the guardian name of ticket " +
+                                                       meta.namespace_ + "/" + meta.name));
 }
 
 Expected<ReconcileResult, ReconcileError> TicketReconciler::reconcile_orphans(

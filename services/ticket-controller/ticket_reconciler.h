@@ -11,14 +11,17 @@
 //   3. The actions in order, stopping at the first failure: the finalizer JSON patches, the
 //      status PUT (resourceVersion precondition), the hand-off / ungate JSON patches on pods, the
 //      guardian's deletion (grace 0, uid precondition), the guardian's creation under its
-//      deterministic name (AlreadyExists is success), the TTL deletion of the ticket (uid
-//      precondition). NotFound on a delete is success. A 409, or a 422 from a JSON patch whose
-//      `test` failed, means our view was stale: requeue at once and plan again.
+//      deterministic name (AlreadyExists: a live GET of the pod; ours is success, anyone
+//      else's is planned again as the guardian: GuardianNameTaken, never deleted), the TTL deletion
+//      of the ticket (uid precondition). NotFound on a delete is success. A 409, or a 422 from a
+//      JSON patch whose `test` failed, means our view was stale: requeue at once and plan again.
 //   4. The plan's events are recorded once its first write succeeded (so a failed attempt
 //      records nothing and its retry records them then); GuardianCreated only when the create
 //      made the pod.
 //   5. Requeue after the plan's requeue_after (window start, expiry, claim deadline, hand-off
-//      timeout, TTL). Never sleeps.
+//      timeout, TTL), or with the key's rate-limited backoff while a foreign pod holds the
+//      guardian's name (its removal may never reach the pod informer: a ticket whose Ready
+//      reason is GuardianNameTaken reads that name live before planning). Never sleeps.
 //
 // Our own ticket writes are overlaid on the cache until it shows them, so the reconcile woken by
 // our own write does not act on (and 409 against) the ticket we just replaced; likewise a
@@ -40,6 +43,7 @@
 #include "korder/base/clock.h"
 #include "korder/kclient/reconciler.h"
 #include "plan.h"
+#include "plan_executor.h"
 #include "ticket_api.h"
 #include "ticket_cache.h"
 #include "ticket_metrics.h"
@@ -87,6 +91,13 @@ class TicketReconciler final : public kclient::Reconciler {
   std::optional<api::Pod> read_guardian(const api::Ticket& ticket);
   void remember_deleted_guardian(const api::Ticket& ticket, const std::string& uid);
   Outcome reconcile_orphans(const kclient::Request& request);
+  /// Runs `plan` on `ticket` (read at `cached_rv`) and remembers what it wrote and deleted.
+  Expected<void, kclient::ReconcileError> execute(const api::Ticket& ticket, const TicketPlan& plan,
+                                                  const std::string& cached_rv,
+                                                  ExecutionResult& executed);
+  /// A live GET of the pod under the ticket's guardian name (nullopt: none).
+  Expected<std::optional<api::Pod>, kclient::ReconcileError> read_name_holder(
+      const api::Ticket& ticket);
 
   const TicketCache cache_;
   TicketApi& api_;

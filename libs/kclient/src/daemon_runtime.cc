@@ -10,6 +10,7 @@
 #include "korder/kclient/leader_elector.h"
 #include "korder/kclient/manager.h"
 #include "korder/kclient/rate_limiter.h"
+#include "korder/kclient/rest_client_metrics.h"
 #include "korder/kclient/rest_event_sink.h"
 #include "korder/kclient/rest_lease_client.h"
 #include "korder/kclient/transport.h"
@@ -64,6 +65,8 @@ Expected<std::unique_ptr<DaemonRuntime>, std::string> DaemonRuntime::create(
   }
   runtime->transport_ = std::move(transport).value();
   runtime->limiter_ = std::make_unique<RateLimiter>(clock, common.qps, common.burst);
+  runtime->rest_metrics_ = std::make_unique<RestClientMetrics>(metrics);
+  options.rest.metrics = runtime->rest_metrics_.get();
   runtime->client_ = std::make_unique<RestClient>(*runtime->transport_, clock,
                                                   runtime->limiter_.get(), options.rest);
   runtime->informers_ = std::make_unique<InformerFactory>(*runtime->client_, manager.io(), clock);

@@ -7,6 +7,7 @@
 
 #include "korder/api/json.h"
 #include "korder/kclient/backoff.h"
+#include "korder/kclient/rest_client_metrics.h"
 
 namespace korder::kclient {
 namespace {
@@ -96,6 +97,7 @@ RestClient::RestClient(Transport& transport, Clock& clock, RateLimiter* limiter,
       limiter_(limiter),
       retry_(options.retry),
       request_timeout_(options.request_timeout),
+      metrics_(options.metrics),
       random_(options.random ? std::move(options.random) : default_random()) {}
 
 net::awaitable<void> RestClient::sleep(std::chrono::nanoseconds delay) {
@@ -114,7 +116,8 @@ net::awaitable<void> RestClient::throttle() {
   }
 }
 
-RestClient::Async<HttpResponse> RestClient::execute(HttpRequest request, std::string context) {
+RestClient::Async<HttpResponse> RestClient::execute(HttpRequest request, std::string context,
+                                                    std::string_view verb) {
   // One backoff per call; `reset_after` is longer than any call lasts.
   Backoff backoff(
       clock_,
@@ -138,7 +141,11 @@ RestClient::Async<HttpResponse> RestClient::execute(HttpRequest request, std::st
       }
       request.timeout = own_timeout ? std::min(*own_timeout, left) : left;
     }
+    const SteadyTimePoint sent = clock_.steady_now();
     auto response = co_await transport_.async_request(request);
+    if (metrics_ != nullptr) {
+      metrics_->observe(verb, response ? response->status : 0, clock_.steady_now() - sent);
+    }
     ApiError error;
     if (response && response->status >= 200 && response->status < 300) {
       co_return std::move(response).value();
@@ -174,8 +181,8 @@ RestClient::Async<std::string> RestClient::async_get(ResourceRef resource, std::
                                                      std::string name, GetOptions options) {
   HttpRequest request =
       make_request("GET", resource.path(namespace_, name) + to_query(options), true);
-  auto response =
-      co_await execute(std::move(request), object_context("getting", resource, namespace_, name));
+  auto response = co_await execute(
+      std::move(request), object_context("getting", resource, namespace_, name), RestVerb::Get);
   if (!response) {
     co_return Unexpected(std::move(response).error());
   }
@@ -185,8 +192,8 @@ RestClient::Async<std::string> RestClient::async_get(ResourceRef resource, std::
 RestClient::Async<std::string> RestClient::async_list(ResourceRef resource, std::string namespace_,
                                                       ListOptions options) {
   HttpRequest request = make_request("GET", resource.path(namespace_) + to_query(options), true);
-  auto response =
-      co_await execute(std::move(request), collection_context("listing", resource, namespace_));
+  auto response = co_await execute(
+      std::move(request), collection_context("listing", resource, namespace_), RestVerb::List);
   if (!response) {
     co_return Unexpected(std::move(response).error());
   }
@@ -232,8 +239,8 @@ RestClient::Async<std::string> RestClient::async_create(ResourceRef resource,
   request.content_type = "application/json";
   request.body = std::move(body);
   const std::string name = nested_string(request.body, "metadata", "name");
-  auto response =
-      co_await execute(std::move(request), object_context("creating", resource, namespace_, name));
+  auto response = co_await execute(
+      std::move(request), object_context("creating", resource, namespace_, name), RestVerb::Create);
   if (!response) {
     co_return Unexpected(std::move(response).error());
   }
@@ -249,8 +256,8 @@ RestClient::Async<std::string> RestClient::async_update(ResourceRef resource,
       make_request("PUT", resource.path(namespace_, name) + to_query(options), conditional);
   request.content_type = "application/json";
   request.body = std::move(body);
-  auto response =
-      co_await execute(std::move(request), object_context("updating", resource, namespace_, name));
+  auto response = co_await execute(
+      std::move(request), object_context("updating", resource, namespace_, name), RestVerb::Update);
   if (!response) {
     co_return Unexpected(std::move(response).error());
   }
@@ -267,7 +274,8 @@ RestClient::Async<std::string> RestClient::async_update_status(ResourceRef resou
   request.content_type = "application/json";
   request.body = std::move(body);
   auto response = co_await execute(
-      std::move(request), object_context("updating the status of", resource, namespace_, name));
+      std::move(request), object_context("updating the status of", resource, namespace_, name),
+      RestVerb::Update);
   if (!response) {
     co_return Unexpected(std::move(response).error());
   }
@@ -283,8 +291,8 @@ RestClient::Async<std::string> RestClient::async_patch(ResourceRef resource, std
   request.body = std::move(body);
   const std::string verb =
       options.subresource.empty() ? "patching" : "patching the " + options.subresource + " of";
-  auto response =
-      co_await execute(std::move(request), object_context(verb, resource, namespace_, name));
+  auto response = co_await execute(
+      std::move(request), object_context(verb, resource, namespace_, name), RestVerb::Patch);
   if (!response) {
     co_return Unexpected(std::move(response).error());
   }
@@ -301,8 +309,8 @@ RestClient::Async<std::string> RestClient::async_remove(ResourceRef resource,
   if (!request.body.empty()) {
     request.content_type = "application/json";
   }
-  auto response =
-      co_await execute(std::move(request), object_context("deleting", resource, namespace_, name));
+  auto response = co_await execute(
+      std::move(request), object_context("deleting", resource, namespace_, name), RestVerb::Delete);
   if (!response) {
     co_return Unexpected(std::move(response).error());
   }
@@ -327,6 +335,9 @@ RestClient::Async<void> RestClient::async_watch(ResourceRef resource, std::strin
   HttpRequest request = watch_request(resource, namespace_, options);
   auto result =
       co_await transport_.async_stream(std::move(request), std::move(on_chunk), std::move(control));
+  if (metrics_ != nullptr) {
+    metrics_->observe_watch(result ? 200 : result.error().code());
+  }
   if (!result) {
     co_return Unexpected(std::move(result).error().with_context(
         collection_context("watching", resource, namespace_)));

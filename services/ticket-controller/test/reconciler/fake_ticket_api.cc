@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "support/json_patch_apply.h"
+#include "ticket_names.h"
 
 namespace korder::ticket::testing {
 namespace {
@@ -82,7 +83,10 @@ void FakeTicketApi::sync(kclient::Store<api::Ticket>& tickets,
   tickets.replace(ticket_list, std::to_string(rv_));
   std::vector<std::shared_ptr<const api::Pod>> pod_list;
   for (const auto& [k, pod] : pods_) {
-    pod_list.push_back(std::make_shared<const api::Pod>(pod));
+    // The pod informer's label selector (kPodInformerSelector): pods labelled korder.dev/ticket.
+    if (pod.metadata.labels.count(std::string(kLabelTicket)) != 0) {
+      pod_list.push_back(std::make_shared<const api::Pod>(pod));
+    }
   }
   pods.replace(pod_list, std::to_string(rv_));
 }
@@ -95,7 +99,8 @@ std::vector<std::string> FakeTicketApi::take_calls() {
 std::vector<std::string> FakeTicketApi::take_writes() {
   std::vector<std::string> writes;
   for (std::string& call : take_calls()) {
-    if (!call.starts_with("get_ticket") && !call.starts_with("list_pods")) {
+    if (!call.starts_with("get_ticket") && !call.starts_with("get_pod") &&
+        !call.starts_with("list_pods")) {
       writes.push_back(std::move(call));
     }
   }
@@ -142,6 +147,20 @@ TicketApi::Result<api::Ticket> FakeTicketApi::get_ticket(const std::string& name
   }
   const auto it = tickets_.find(key(namespace_, name));
   if (it == tickets_.end()) {
+    return Unexpected(error(404));
+  }
+  return it->second;
+}
+
+TicketApi::Result<api::Pod> FakeTicketApi::get_pod(const std::string& namespace_,
+                                                   const std::string& name) {
+  absl::MutexLock lock(&mu_);
+  calls_.push_back("get_pod " + key(namespace_, name));
+  if (auto failure = take_failure("get_pod")) {
+    return Unexpected(*failure);
+  }
+  const auto it = pods_.find(key(namespace_, name));
+  if (it == pods_.end()) {
     return Unexpected(error(404));
   }
   return it->second;

@@ -30,14 +30,15 @@ class FakeTicketApi final : public TicketApi {
   std::optional<api::Pod> pod(const std::string& namespace_, const std::string& name) const;
   std::vector<api::Pod> pods() const;
 
-  /// Copies the server's state into the caches (an informer that caught up).
+  /// Copies the server's state into the caches (an informer that caught up); like the pod
+  /// informer, only pods labelled korder.dev/ticket reach the pod cache.
   void sync(kclient::Store<api::Ticket>& tickets, kclient::Store<api::Pod>& pods) const;
 
   /// The calls made so far, one line each (`update_status team-a/web`, `create_pod
   /// team-a/web-guardian`, `delete_pod team-a/web-guardian uid=u grace=0`, `patch_pod
   /// team-a/p`, `list_pods team-a korder.dev/ticket=web`, ...), and clears them.
   std::vector<std::string> take_calls();
-  /// Only the writes among take_calls() (no get_ticket / list_pods).
+  /// Only the writes among take_calls() (no get_ticket / get_pod / list_pods).
   std::vector<std::string> take_writes();
   /// The bodies of the JSON patches sent to pods, in order.
   std::vector<std::string> pod_patches() const;
@@ -52,6 +53,7 @@ class FakeTicketApi final : public TicketApi {
   Result<api::Ticket> update_ticket_status(const api::Ticket& ticket) override;
   Result<void> delete_ticket(const std::string& namespace_, const std::string& name,
                              const std::string& uid) override;
+  Result<api::Pod> get_pod(const std::string& namespace_, const std::string& name) override;
   Result<api::Pod> create_pod(const api::Pod& pod) override;
   Result<void> delete_pod(const std::string& namespace_, const std::string& name,
                           const std::string& uid, std::int64_t grace_period_seconds) override;

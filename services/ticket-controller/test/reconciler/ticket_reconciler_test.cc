@@ -490,5 +490,54 @@ TEST_CASE("a future window start keeps the ticket Pending without a guardian unt
   CHECK(f.api.take_writes() == v({"update_status " + kKey, "create_pod " + kGuardianKey}));
 }
 
+TEST_CASE(
+    "a pod the cache cannot see holding the guardian's name is reported, retried with backoff "
+    "and never deleted; the guardian follows once it is gone",
+    "[unit]") {
+  Fixture f;
+  f.api.put_ticket(new_ticket());
+  api::Pod squatter;  // no korder.dev/ticket label: the pod informer never caches it
+  squatter.metadata.namespace_ = kNs;
+  squatter.metadata.name = kGuardian;
+  squatter.metadata.labels = {{"app", "batch"}};
+  f.api.put_pod(squatter);
+  f.sync();
+
+  // The create meets AlreadyExists, a live GET finds someone else's pod, the ticket says so.
+  auto result = f.reconcile();
+  REQUIRE(result.has_value());
+  CHECK(result->kind() == Kind::Requeue);
+  CHECK(f.api.take_calls() == v({"update_status " + kKey, "create_pod " + kGuardianKey,
+                                 "get_pod " + kGuardianKey, "update_status " + kKey}));
+  CHECK(f.reasons() == v({"GuardianNameTaken"}));
+  CHECK_THAT(f.events[0].message, Catch::StartsWith("pod " + kGuardian +
+                                                    " is not this ticket's guardian (it has no "
+                                                    "label korder.dev/role=guardian)"));
+  CHECK(f.ticket().status.phase == "Pending");
+  CHECK(condition(f.ticket().status, "Ready").reason == "GuardianNameTaken");
+
+  // Backed-off retries read the name live and change nothing while the pod stays.
+  for (int i = 0; i < 3; ++i) {
+    f.sync();
+    result = f.reconcile();
+    REQUIRE(result.has_value());
+    CHECK(result->kind() == Kind::Requeue);
+    CHECK(f.api.take_calls() == v({"get_pod " + kGuardianKey}));
+  }
+  CHECK(f.reasons() == v({"GuardianNameTaken"}));
+  REQUIRE(f.api.pod(kNs, kGuardian).has_value());
+  CHECK(f.api.pod(kNs, kGuardian)->metadata.labels.at("app") == "batch");
+
+  // Its owner deletes it: the guardian is created and the ticket waits for it as usual.
+  f.api.remove_pod(kNs, kGuardian);
+  f.sync();
+  result = f.reconcile();
+  REQUIRE(result.has_value());
+  CHECK(result->kind() == Kind::RequeueAfter);
+  CHECK(f.api.take_writes() == v({"update_status " + kKey, "create_pod " + kGuardianKey}));
+  CHECK(is_owned_by(*f.api.pod(kNs, kGuardian), f.ticket()));
+  CHECK(condition(f.ticket().status, "Ready").reason == "GuardianPending");
+}
+
 }  // namespace
 }  // namespace korder::ticket::testing

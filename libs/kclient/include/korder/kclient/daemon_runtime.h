@@ -17,6 +17,7 @@ class Manager;
 class MetricsRegistry;
 class RestEventSink;
 class RestLeaseClient;
+class RestClientMetrics;
 
 /// What differs between the daemons' client stacks.
 struct DaemonRuntimeOptions {
@@ -34,8 +35,9 @@ struct DaemonRuntimeOptions {
 /// The client stack every daemon builds from the common flags, in this order: the client
 /// configuration (`load_config` with --kubeconfig/--context), a leader-election identity, the
 /// `Manager` (validated `manager_options`), the `Transport`, a `RateLimiter` (--qps,
-/// --burst), the `RestClient`, an `InformerFactory`, and the Lease client and event
-/// sink — already given to the manager (`set_lease_client`, `set_informers`, `set_event_sink`).
+/// --burst), the `RestClient` (its requests counted in `metrics` as RestClientMetrics says), an
+/// `InformerFactory`, and the Lease client and event sink — already given to the manager
+/// (`set_lease_client`, `set_informers`, `set_event_sink`).
 ///
 /// The daemon adds its informers, reconcilers and controllers, then calls `manager().run()`.
 /// The clock and registry must outlive the runtime; objects the daemon wires into the manager
@@ -73,6 +75,9 @@ class DaemonRuntime {
   std::unique_ptr<Manager> manager_;
   std::unique_ptr<Transport> transport_;
   std::unique_ptr<RateLimiter> limiter_;
+  // `korder_rest_client_requests_total` & co in the daemon's registry (before the client: it
+  // counts into them).
+  std::unique_ptr<RestClientMetrics> rest_metrics_;
   std::unique_ptr<RestClient> client_;
   std::unique_ptr<InformerFactory> informers_;
   std::unique_ptr<RestLeaseClient> leases_;

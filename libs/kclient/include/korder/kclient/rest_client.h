@@ -24,6 +24,8 @@
 
 namespace korder::kclient {
 
+class RestClientMetrics;
+
 /// When the REST client retries a failed call by itself.
 struct RetryPolicy {
   /// Retries after the first attempt (0: never retry).
@@ -53,6 +55,9 @@ struct RestClientOptions {
   /// Uniform randomness in [0, 1) for backoff jitter; unset: a generator seeded from
   /// std::random_device. Called under a lock, so it need not be thread-safe.
   std::function<double()> random;
+  /// Where each request sent is counted (korder/kclient/rest_client_metrics.h); null: nowhere.
+  /// Must outlive the client.
+  RestClientMetrics* metrics = nullptr;
 };
 
 /// Maps a korder::api type to its resource and codecs for the typed calls (`get<api::Order>`).
@@ -223,8 +228,8 @@ class RestClient {
 
  private:
   /// Sends `request` with throttling and retries; a non-2xx answer becomes its ApiError.
-  /// `context` prefixes every error.
-  Async<HttpResponse> execute(HttpRequest request, std::string context);
+  /// `context` prefixes every error. Each attempt is counted under `verb` (a RestVerb).
+  Async<HttpResponse> execute(HttpRequest request, std::string context, std::string_view verb);
   /// Waits for a rate-limiter token.
   boost::asio::awaitable<void> throttle();
   /// Waits `delay` on a timer of the current executor.
@@ -261,6 +266,7 @@ class RestClient {
   RateLimiter* const limiter_;
   const RetryPolicy retry_;
   const std::chrono::nanoseconds request_timeout_;
+  RestClientMetrics* const metrics_;
   absl::Mutex random_mu_;
   std::function<double()> random_ ABSL_GUARDED_BY(random_mu_);
 };
