@@ -4,7 +4,7 @@ BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 CTEST_ARGS ?=
 
-.PHONY: all deps configure build test run bench lint clean
+.PHONY: all deps configure build test run bench lint clean images
 
 all: build
 
@@ -32,6 +32,24 @@ bench: build
 lint:
 	@git ls-files '*.cc' '*.h' | xargs clang-format --dry-run --Werror
 	@git ls-files 'libs/*.cc' 'services/*.cc' 'tools/*.cc' | xargs clang-tidy -p $(BUILD_DIR) --quiet
+
+# Container images korder/<binary>:dev from services/<svc>/Dockerfile, with docker or podman
+# (CONTAINER_ENGINE=... to choose). Untested here: the build machines have no container engine.
+CONTAINER_ENGINE ?= $(shell command -v docker 2>/dev/null || command -v podman 2>/dev/null)
+IMAGE_TAG ?= dev
+images:
+	@if [ -z "$(CONTAINER_ENGINE)" ]; then \
+	  echo "make images: no container engine found (install docker or podman, or set CONTAINER_ENGINE)" >&2; \
+	  exit 1; \
+	fi
+	@if ! $(CONTAINER_ENGINE) info >/dev/null 2>&1; then \
+	  echo "make images: $(CONTAINER_ENGINE) cannot reach its daemon or runtime ($(CONTAINER_ENGINE) info fails)" >&2; \
+	  exit 1; \
+	fi
+	@set -e; for svc in order-controller ticket-controller quota-controller admission-webhook; do \
+	  echo "building korder/korder-$$svc:$(IMAGE_TAG)"; \
+	  $(CONTAINER_ENGINE) build -f services/$$svc/Dockerfile -t korder/korder-$$svc:$(IMAGE_TAG) .; \
+	done
 
 clean:
 	rm -rf $(BUILD_DIR)

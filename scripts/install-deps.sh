@@ -19,6 +19,8 @@ packages=(
   libabsl-dev tzdata
   # tests and benchmarks
   catch2 libbenchmark-dev
+  # the webhook benchmark: nginx as its baseline (wrk for cross-checks), taskset, jq, curl
+  nginx-light wrk util-linux jq curl
 )
 
 missing=()

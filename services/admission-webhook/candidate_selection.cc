@@ -61,20 +61,45 @@ std::string scope_text(std::string_view ns, const TicketRequest& request) {
   return text;
 }
 
+// Whether each node admits the pod, asked once per node in one selection (tickets share few
+// nodes: a hundred tickets on four nodes look up and match four nodes, not a hundred).
+class NodeVerdicts {
+ public:
+  NodeVerdicts(const api::PlacementConstraints& constraints, const TicketSource& source)
+      : constraints_(constraints), source_(source) {}
+
+  // Empty when `name` admits the pod, else why not. `name` must outlive this object.
+  const std::string& refusal(std::string_view name) {
+    for (const auto& [node, verdict] : verdicts_) {
+      if (node == name) {
+        return verdict;
+      }
+    }
+    std::string verdict;
+    if (const auto node = source_.node(name); !node) {
+      verdict = "node not found";
+    } else if (auto admitted = api::node_admits(constraints_, *node); !admitted) {
+      verdict = std::move(admitted).error();
+    }
+    verdicts_.emplace_back(name, std::move(verdict));
+    return verdicts_.back().second;
+  }
+
+ private:
+  const api::PlacementConstraints& constraints_;
+  const TicketSource& source_;
+  std::vector<std::pair<std::string_view, std::string>> verdicts_;
+};
+
 // Why a claimable ticket cannot serve the pod, or nothing when it can (with its score).
 Expected<std::int64_t, std::string> fit(const api::Ticket& ticket, const api::ResourceList& wanted,
-                                        const api::PlacementConstraints& constraints,
-                                        const TicketSource& source) {
+                                        NodeVerdicts& nodes) {
   const auto score = api::fit_score(api::ticket_requests(ticket.spec), wanted);
   if (!score) {
     return Unexpected(std::string("too small for the pod's requests"));
   }
-  const auto node = source.node(ticket.status.node_name);
-  if (!node) {
-    return Unexpected(std::string("node not found"));
-  }
-  if (auto admitted = api::node_admits(constraints, *node); !admitted) {
-    return Unexpected(std::move(admitted).error());
+  if (const std::string& refusal = nodes.refusal(ticket.status.node_name); !refusal.empty()) {
+    return Unexpected(refusal);
   }
   return *score;
 }
@@ -116,6 +141,7 @@ Selection select_candidates(const api::Pod& pod, std::string_view ns, const Tick
       request.order.empty() ? source.tickets_in(ns) : source.tickets_of_order(ns, request.order);
   const api::ResourceList wanted = api::effective_requests(pod.spec);
   const api::PlacementConstraints constraints = api::placement_constraints(pod.spec);
+  NodeVerdicts nodes(constraints, source);
 
   struct Ranked {
     Candidate candidate;
@@ -136,7 +162,7 @@ Selection select_candidates(const api::Pod& pod, std::string_view ns, const Tick
       refusals.add("being claimed by another pod");
       continue;
     }
-    auto score = fit(*ticket, wanted, constraints, source);
+    auto score = fit(*ticket, wanted, nodes);
     if (!score) {
       refusals.add(std::move(score).error());
       continue;

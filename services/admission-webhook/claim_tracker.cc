@@ -15,6 +15,11 @@ bool ClaimTracker::busy(const std::string& key) const {
   return busy_locked(key);
 }
 
+bool ClaimTracker::idle() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return in_flight_.empty() && recent_.empty();
+}
+
 bool ClaimTracker::try_begin(const std::string& key) {
   absl::MutexLock lock(&mu_);
   if (busy_locked(key)) {

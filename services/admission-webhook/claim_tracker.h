@@ -24,6 +24,9 @@ class ClaimTracker {
 
   /// True when `key` is being claimed here or was claimed here within `memory`.
   bool busy(const std::string& key) const;
+  /// True when no key is busy (one lock, so a review over many tickets can skip asking `busy`
+  /// for each; may say false for keys whose memory just ran out).
+  bool idle() const;
   /// Marks `key` as being claimed; false when it already is (or was just claimed).
   bool try_begin(const std::string& key);
   /// Ends the claim of `key`; `claimed` keeps it skipped for `memory`.

@@ -8,8 +8,12 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <random>
 
+#include "korder/certs/bootstrap_client.h"
+#include "korder/certs/ca_bundle.h"
+#include "korder/certs/certificate_manager.h"
 #include "korder/kclient/daemon_runtime.h"
 #include "korder/kclient/event_recorder.h"
 #include "korder/kclient/informer_factory.h"
@@ -88,6 +92,30 @@ class Random {
   std::mt19937_64 engine_;
 };
 
+// What the webhook's CertificateManager keeps: the serving certificate for its Service and the
+// client certificate for the quota service, each only when its files were not given.
+certs::CertificateManagerConfig certificate_config(const Options& options) {
+  certs::CertificateManagerConfig config;
+  config.ca_secret = certs::CaSecretRef{options.certs.namespace_, options.certs.ca_secret_name};
+  config.ca_file = options.certs.path("ca.crt");
+  config.check_interval = options.certs.check_interval;
+  if (options.self_managed_serving) {
+    config.leaves.push_back(certs::LeafCertificate{
+        "serving", options.server.tls_cert_file, options.server.tls_key_file,
+        certs::serving_request(options.service_name, options.certs.namespace_,
+                               options.certs.validity)});
+  }
+  if (options.self_managed_quota_client) {
+    certs::CertificateRequest client;
+    client.common_name = options.quota_client_name;
+    client.usage = certs::Usage::Client;
+    client.validity = options.certs.validity;
+    config.leaves.push_back(certs::LeafCertificate{"quota-client", options.quota.client_cert_file,
+                                                   options.quota.client_key_file, client});
+  }
+  return config;
+}
+
 }  // namespace
 
 int run_daemon(const Options& options) {
@@ -117,6 +145,31 @@ int run_daemon(const Options& options) {
   auto& nodes = informers.informer<api::Node>();
   auto& orders = informers.informer<api::Order>();
   InformerTicketSource source(tickets.store(), nodes.store());
+
+  // Self-managed certificates: the first ones are on disk before the server and the quota
+  // client read them (DESIGN.md §6).
+  certs::RestSecretClient secrets(client);  // outlives the manager's thread
+  std::unique_ptr<certs::CertificateManager> certificates;
+  std::optional<TimePoint> next_certificate_pass;
+  if (options.self_managed()) {
+    certificates = std::make_unique<certs::CertificateManager>(certificate_config(options), clock);
+    auto first = certs::with_bootstrap_client(
+        (*runtime)->config(), clock,
+        [&](kclient::RestClient& bootstrap) -> Expected<void, std::string> {
+          certs::RestSecretClient secrets(bootstrap);
+          auto next = certificates->sync(secrets);
+          if (!next) {
+            return Unexpected(next.error());
+          }
+          next_certificate_pass = *next;
+          return {};
+        });
+    if (!first) {
+      LOG(ERROR) << "cannot set up the self-managed certificates"
+                 << " dir=" << options.certs.cert_dir << " error=" << first.error();
+      return 1;
+    }
+  }
 
   std::unique_ptr<quota_client::QuotaClient> quota_client;
   std::unique_ptr<QuotaAdmitter> quota;
@@ -154,6 +207,36 @@ int run_daemon(const Options& options) {
   LOG(INFO) << "webhook serving"
             << " address=" << options.server.bind_address << " port=" << server.port()
             << " quota=" << (quota ? options.quota.target : std::string("disabled"));
+  // The CA goes into the caBundle of the webhook configurations when the serving certificate is
+  // self-managed (with --tls-cert-file, whoever made the certificate also sets caBundle).
+  std::unique_ptr<certs::CaBundleReconciler> bundles;
+  if (certificates) {
+    if (options.self_managed_serving) {
+      bundles = std::make_unique<certs::CaBundleReconciler>(
+          client, [&certificates] { return certificates->ca_pem(); }, options.certs.check_interval);
+      kclient::ControllerOptions bundle_options;
+      bundle_options.name = "ca-bundle";
+      bundle_options.concurrency = 1;
+      kclient::Controller& controller = manager.add_controller(std::move(bundle_options), *bundles);
+      std::vector<kclient::Request> configurations;
+      if (!options.mutating_configuration.empty()) {
+        configurations.push_back(certs::mutating_configuration(options.mutating_configuration));
+      }
+      if (!options.validating_configuration.empty()) {
+        configurations.push_back(certs::validating_configuration(options.validating_configuration));
+      }
+      for (const kclient::Request& request : configurations) {
+        controller.enqueue(request);
+      }
+      certificates->on_ca_changed([&controller, configurations](const std::string&) {
+        for (const kclient::Request& request : configurations) {
+          controller.enqueue(request);
+        }
+      });
+    }
+    certificates->start(secrets, next_certificate_pass);
+    manager.on_shutdown([&certificates] { certificates->stop(); });
+  }
   manager.on_shutdown([&server, &options] {
     server.shutdown();
     const bool drained = server.wait_idle(options.review_timeout + std::chrono::seconds(2));

@@ -81,10 +81,21 @@ boost::asio::awaitable<api::AdmissionResponse> PodAdmission::review(api::Admissi
     co_return allow(request.uid);
   }
   api::JsonDocument doc;
-  if (auto parsed = api::parse_json(request.object.json(), doc); !parsed || !opted_in(doc)) {
+  if (auto parsed = api::parse_json(request.object.json(), doc); !parsed) {
+    co_return allow(request.uid);
+  }
+  const api::JsonValue* object = &doc;
+  co_return co_await review(std::move(request), object, deadline);
+}
+
+boost::asio::awaitable<api::AdmissionResponse> PodAdmission::review(api::AdmissionRequest request,
+                                                                    const api::JsonValue* object,
+                                                                    SteadyTimePoint deadline) {
+  if (request.operation != api::AdmissionOperation::Create || object == nullptr ||
+      !opted_in(*object)) {
     co_return allow(request.uid);  // the fast path: not ours
   }
-  auto decoded = api::decode_value<api::Pod>(doc);
+  auto decoded = api::decode_value<api::Pod>(*object);
   if (!decoded) {
     // Never block a pod because korder cannot read it; the API server will judge the pod.
     metrics_.claims.with({"invalid_request"}).inc();
@@ -110,7 +121,12 @@ boost::asio::awaitable<api::AdmissionResponse> PodAdmission::review(api::Admissi
                          "not_synced");
   }
   const TimePoint now = clock_.now();
-  const auto skip = [this](const api::Ticket& ticket) { return tracker_.busy(ticket_key(ticket)); };
+  // Claims in flight here are skipped; asking per ticket costs a key and a lock each, so only
+  // when there are any.
+  std::function<bool(const api::Ticket&)> skip;
+  if (!tracker_.idle()) {
+    skip = [this](const api::Ticket& ticket) { return tracker_.busy(ticket_key(ticket)); };
+  }
   Selection selection = select_candidates(pod, ns, *ticket_request, tickets_, now, skip, random_);
   if (selection.candidates.empty()) {
     co_return unassigned(request, pod, ns, order, selection.reason, "no_fit");

@@ -12,6 +12,7 @@
 #include "candidate_selection.h"
 #include "claim_tracker.h"
 #include "korder/api/admission.h"
+#include "korder/api/json_fwd.h"
 #include "korder/base/clock.h"
 #include "korder/kclient/api_error.h"
 #include "korder/kclient/detail/asio.h"
@@ -58,6 +59,12 @@ class PodAdmission {
 
   /// Answers one review. `deadline` (steady time) bounds the claim writes. Never throws.
   boost::asio::awaitable<api::AdmissionResponse> review(api::AdmissionRequest request,
+                                                        SteadyTimePoint deadline);
+  /// The same for a review whose pod is already parsed (decode_pod_review): `object` is the
+  /// request's `object` (null when absent) and must stay valid until the answer; the request's
+  /// own `object` is not read.
+  boost::asio::awaitable<api::AdmissionResponse> review(api::AdmissionRequest request,
+                                                        const api::JsonValue* object,
                                                         SteadyTimePoint deadline);
 
  private:

@@ -2,28 +2,87 @@
 
 #include <utility>
 
+#include "korder/api/json.h"
+#include "review_json.h"
+
 namespace korder::webhook {
+
+namespace {
+
+// The checks every review passes after decoding.
+Expected<api::AdmissionRequest, std::string> checked_request(api::AdmissionReview review) {
+  if (review.api_version != api::kAdmissionReviewApiVersion) {
+    return Unexpected("apiVersion: expected \"" + std::string(api::kAdmissionReviewApiVersion) +
+                      "\", got \"" + review.api_version + "\"");
+  }
+  if (review.kind != api::kAdmissionReviewKind) {
+    return Unexpected("kind: expected \"" + std::string(api::kAdmissionReviewKind) + "\", got \"" +
+                      review.kind + "\"");
+  }
+  if (!review.request) {
+    return Unexpected(std::string("request: required"));
+  }
+  if (review.request->uid.empty()) {
+    return Unexpected(std::string("request.uid: required"));
+  }
+  return std::move(*review.request);
+}
+
+// The member `name` of `object` when `object` is a JSON object and has it, else null.
+api::JsonValue* find_member(api::JsonValue& object, const char* name) {
+  if (!object.IsObject()) {
+    return nullptr;
+  }
+  const auto it = object.FindMember(name);
+  return it == object.MemberEnd() ? nullptr : &it->value;
+}
+
+}  // namespace
+
+Expected<PodReview, std::string> decode_pod_review(std::string& body, api::JsonDocument& doc) {
+  if (auto parsed = parse_review_json(body, doc); !parsed) {
+    return Unexpected("malformed AdmissionReview: " + parsed.error().to_string());
+  }
+  // The objects leave the document while the rest is decoded (RawJson would copy them out as
+  // text), and come back after: moving a RapidJSON value is O(1).
+  api::JsonValue* request = find_member(doc, "request");
+  api::JsonValue* object = request ? find_member(*request, "object") : nullptr;
+  api::JsonValue* old_object = request ? find_member(*request, "oldObject") : nullptr;
+  api::JsonValue object_value;
+  api::JsonValue old_object_value;
+  if (object) {
+    object_value = std::move(*object);  // leaves null behind
+  }
+  if (old_object) {
+    old_object_value = std::move(*old_object);
+  }
+  api::AdmissionReview review;
+  auto decoded = api::from_json_value(static_cast<const api::JsonValue&>(doc), review);
+  if (object) {
+    *object = std::move(object_value);
+  }
+  if (old_object) {
+    *old_object = std::move(old_object_value);
+  }
+  if (!decoded) {
+    return Unexpected("malformed AdmissionReview: " + decoded.error().to_string());
+  }
+  auto checked = checked_request(std::move(review));
+  if (!checked) {
+    return Unexpected(std::move(checked).error());
+  }
+  PodReview out;
+  out.request = std::move(checked).value();
+  out.object = object && !object->IsNull() ? object : nullptr;
+  return out;
+}
 
 Expected<api::AdmissionRequest, std::string> decode_review_request(std::string_view body) {
   auto review = api::parse_admission_review(body);
   if (!review) {
     return Unexpected("malformed AdmissionReview: " + review.error().to_string());
   }
-  if (review->api_version != api::kAdmissionReviewApiVersion) {
-    return Unexpected("apiVersion: expected \"" + std::string(api::kAdmissionReviewApiVersion) +
-                      "\", got \"" + review->api_version + "\"");
-  }
-  if (review->kind != api::kAdmissionReviewKind) {
-    return Unexpected("kind: expected \"" + std::string(api::kAdmissionReviewKind) + "\", got \"" +
-                      review->kind + "\"");
-  }
-  if (!review->request) {
-    return Unexpected(std::string("request: required"));
-  }
-  if (review->request->uid.empty()) {
-    return Unexpected(std::string("request.uid: required"));
-  }
-  return std::move(*review->request);
+  return checked_request(std::move(review).value());
 }
 
 api::AdmissionResponse allow(std::string uid, std::string patch,

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "korder/api/admission.h"
+#include "korder/api/json_fwd.h"
 #include "korder/base/error.h"
 #include "korder/base/expected.h"
 
@@ -17,6 +18,20 @@ namespace korder::webhook {
 /// an `admission.k8s.io/v1` `AdmissionReview` with a `request` that has a `uid`. Errors are one
 /// line naming the problem (`apiVersion: expected "admission.k8s.io/v1", got "v1beta1"`).
 Expected<api::AdmissionRequest, std::string> decode_review_request(std::string_view body);
+
+/// A pod review decoded for /mutate-pods: the request as decode_review_request gives it, except
+/// that `object` and `old_object` stay absent; `object` points at the request's `object` inside
+/// the parsed document instead (null when absent or `null`), so the pod is parsed only once.
+struct PodReview {
+  api::AdmissionRequest request;
+  const api::JsonValue* object = nullptr;
+};
+
+/// decode_review_request for /mutate-pods, with the same checks and errors, parsing `body` in
+/// place into `doc` (parse_review_json: `body` is modified, and both must outlive the answer's
+/// `object`). The objects are never copied out of the document: a pod that did not opt in
+/// costs one parse.
+Expected<PodReview, std::string> decode_pod_review(std::string& body, api::JsonDocument& doc);
 
 /// The response allowing the request, optionally with a JSON Patch and warnings.
 api::AdmissionResponse allow(std::string uid, std::string patch = {},

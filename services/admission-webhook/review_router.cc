@@ -2,11 +2,13 @@
 
 #include <glog/logging.h>
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 
 #include "korder/api/duration.h"
+#include "korder/api/json.h"
 #include "review.h"
 
 namespace korder::webhook {
@@ -72,13 +74,6 @@ boost::asio::awaitable<WebhookAnswer> ReviewRouter::handle(WebhookRequest reques
     co_return text_answer(405,
                           "method " + request.method + " not allowed: POST an AdmissionReview");
   }
-  auto decoded = decode_review_request(request.body);
-  if (!decoded) {
-    metrics_.requests.with({endpoint_label, "bad_request"}).inc();
-    VLOG(1) << "bad admission review"
-            << " endpoint=" << endpoint << " error=" << decoded.error();
-    co_return text_answer(400, decoded.error());
-  }
   std::chrono::nanoseconds budget = review_timeout_;
   if (const auto timeout = query_timeout(query); timeout) {
     // Leave a margin for the answer to travel back before the API server gives up.
@@ -87,16 +82,38 @@ boost::asio::awaitable<WebhookAnswer> ReviewRouter::handle(WebhookRequest reques
         *timeout - std::min(*timeout / 5, std::chrono::nanoseconds(std::chrono::seconds(1))));
   }
   const SteadyTimePoint deadline = start + budget;
-  api::AdmissionRequest admission = std::move(decoded).value();
   api::AdmissionResponse response;
+  // The pod endpoint reads the pod from the review's own parse (most pods are not korder's:
+  // one parse and an annotation lookup answer them).
+  api::JsonDocument doc;
+  std::optional<Expected<PodReview, std::string>> pod_review;
+  std::optional<Expected<api::AdmissionRequest, std::string>> decoded;
+  const std::string* error = nullptr;
   if (endpoint == kMutatePods) {
-    response = co_await pods_.review(std::move(admission), deadline);
+    pod_review = decode_pod_review(request.body, doc);
+    error = *pod_review ? nullptr : &pod_review->error();
+  } else {
+    decoded = decode_review_request(request.body);
+    error = *decoded ? nullptr : &decoded->error();
+  }
+  if (error) {
+    metrics_.requests.with({endpoint_label, "bad_request"}).inc();
+    VLOG(1) << "bad admission review"
+            << " endpoint=" << endpoint << " error=" << *error;
+    co_return text_answer(400, *error);
+  }
+  if (endpoint == kMutatePods) {
+    api::AdmissionRequest admission = std::move((*pod_review)->request);
+    const api::JsonValue* object = (*pod_review)->object;
+    response = co_await pods_.review(std::move(admission), object, deadline);
   } else if (endpoint == kValidateOrders) {
+    api::AdmissionRequest admission = std::move(**decoded);
     response = co_await objects_.review_order(std::move(admission), deadline);
   } else if (endpoint == kValidateTickets) {
+    api::AdmissionRequest admission = std::move(**decoded);
     response = co_await objects_.review_ticket(std::move(admission), deadline);
   } else {
-    response = objects_.review_quota(admission);
+    response = objects_.review_quota(**decoded);
   }
   const char* result = !response.allowed        ? "denied"
                        : response.patch.empty() ? "allowed"

@@ -10,8 +10,11 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 
+#include "korder/certs/bootstrap_client.h"
+#include "korder/certs/certificate_manager.h"
 #include "korder/kclient/daemon_runtime.h"
 #include "korder/kclient/event_recorder.h"
 #include "korder/kclient/informer_factory.h"
@@ -97,6 +100,39 @@ int run_daemon(const Options& options) {
   kclient::RestClient& client = (*runtime)->client();
   kclient::InformerFactory& informers = (*runtime)->informers();
 
+  // Self-managed serving certificate: on disk before the gRPC server reads it, renewed by the
+  // manager's thread on every replica (not only the leader), re-read by gRPC's file watcher.
+  certs::RestSecretClient secrets(client);  // outlives the manager's thread
+  std::unique_ptr<certs::CertificateManager> certificates;
+  std::optional<TimePoint> next_certificate_pass;
+  if (options.self_managed_serving) {
+    certs::CertificateManagerConfig config;
+    config.ca_secret = certs::CaSecretRef{options.certs.namespace_, options.certs.ca_secret_name};
+    config.ca_file = options.certs.path("ca.crt");
+    config.check_interval = options.certs.check_interval;
+    config.leaves.push_back(certs::LeafCertificate{
+        "serving", options.server.tls_cert_file, options.server.tls_key_file,
+        certs::serving_request(options.service_name, options.certs.namespace_,
+                               options.certs.validity)});
+    certificates = std::make_unique<certs::CertificateManager>(std::move(config), clock);
+    auto first = certs::with_bootstrap_client(
+        (*runtime)->config(), clock,
+        [&](kclient::RestClient& bootstrap) -> Expected<void, std::string> {
+          certs::RestSecretClient bootstrap_secrets(bootstrap);
+          auto next = certificates->sync(bootstrap_secrets);
+          if (!next) {
+            return Unexpected(next.error());
+          }
+          next_certificate_pass = *next;
+          return {};
+        });
+    if (!first) {
+      LOG(ERROR) << "cannot set up the self-managed certificates"
+                 << " dir=" << options.certs.cert_dir << " error=" << first.error();
+      return 1;
+    }
+  }
+
   QuotaEngineOptions engine_options;
   engine_options.hold_ttl = options.hold_ttl;
   QuotaEngine engine(clock, engine_options);
@@ -158,6 +194,10 @@ int run_daemon(const Options& options) {
     quota_server.set_serving(false);
     serving_gauge.set(0);
   });
+  if (certificates) {
+    certificates->start(secrets, next_certificate_pass);
+    manager.on_shutdown([&certificates] { certificates->stop(); });
+  }
 
   int code = 0;
   {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "korder/base/expected.h"
+#include "korder/certs/certificate_manager.h"
 #include "korder/kclient/common_options.h"
 #include "quota_server.h"
 
@@ -20,6 +21,16 @@ struct Options {
   QuotaServerOptions server;
   /// --hold-ttl: how long a Reserve hold lasts when its object never appears.
   std::chrono::nanoseconds hold_ttl = std::chrono::seconds(30);
+
+  /// Self-managed certificates (DESIGN.md §6): --cert-dir, --namespace, --ca-secret-name,
+  /// --ca-check-interval, --cert-validity.
+  certs::SelfManagedOptions certs;
+  /// --service-name: the Service the serving certificate names (`<svc>.<namespace>.svc`).
+  std::string service_name = "korder-quota";
+  /// Neither --insecure nor --tls-cert-file/--tls-key-file: the serving certificate is issued
+  /// from the shared CA, and (without --client-ca-file) clients must present a certificate from
+  /// that CA too.
+  bool self_managed_serving = false;
 };
 
 /// Parses the command line (gflags; removes the flags it knows from argv) and validates it.

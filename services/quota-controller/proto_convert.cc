@@ -89,8 +89,9 @@ void limits_to_proto(const api::ParsedQuotaLimits& limits, const Usage& used, co
       resource_to_proto(key, compact_duration(*limits.max_duration), nullptr, used, held, resource);
       continue;
     }
-    const api::Quantity hard = value_of(
-        Usage{limits.orders.value_or(0), limits.tickets.value_or(0), limits.reserved}, key);
+    const api::Quantity hard = value_of(Usage{limits.orders.value_or(0), limits.tickets.value_or(0),
+                                              ResourceAmounts(limits.reserved)},
+                                        key);
     resource_to_proto(key, text, &hard, used, held, resource);
   }
 }

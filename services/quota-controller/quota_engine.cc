@@ -65,7 +65,7 @@ void QuotaEngine::upsert_quota(const api::Quota& quota) {
       for (const QuotaCharge& charge : hold.charges) {
         if (charge.account == &account &&
             account.definition->allocations.count(hold.key.namespace_) > 0) {
-          add_usage(account.held_by_namespace, hold.key.namespace_, charge.usage);
+          add_usage(account.held_by_namespace, hold.key.namespace_, *charge.usage);
         }
       }
     });
@@ -123,14 +123,14 @@ void QuotaEngine::delete_object(const ObjectKey& key, std::string_view uid) {
 }
 
 Expected<Decision, ParseError> QuotaEngine::reserve(QuotaRequest request) {
-  return decide(std::move(request), /*record=*/true);
+  return decide(request, /*record=*/true);
 }
 
 Expected<Decision, ParseError> QuotaEngine::check(QuotaRequest request) {
-  return decide(std::move(request), /*record=*/false);
+  return decide(request, /*record=*/false);
 }
 
-Expected<Decision, ParseError> QuotaEngine::decide(QuotaRequest request, bool record) {
+Expected<Decision, ParseError> QuotaEngine::decide(QuotaRequest& request, bool record) {
   if (auto valid = validate_request(request); !valid) {
     return Unexpected(valid.error());
   }
@@ -146,6 +146,9 @@ Expected<Decision, ParseError> QuotaEngine::decide(QuotaRequest request, bool re
   const ObjectKey key = target.key();
   const TimePoint now = clock_.now();
   const SteadyTimePoint expires = clock_.steady_now() + options_.hold_ttl;
+  // What the target contributes does not depend on the books: computed before locking, so the
+  // lock is held only for the decision itself.
+  const std::shared_ptr<const Usage> after = std::make_shared<const Usage>(contribution(target));
   bool changed = false;
   // Declared outside the lock so that a replaced hold is destroyed after it is released.
   std::optional<Hold> previous;
@@ -164,7 +167,7 @@ Expected<Decision, ParseError> QuotaEngine::decide(QuotaRequest request, bool re
                                       !spec_or_labels_differ(previous->target, *request.old_object);
       base = builds_on_previous ? previous->base : std::move(request.old_object);
     }
-    Evaluation evaluation = evaluate(base, target, now);
+    Evaluation evaluation = evaluate(base, target, after, now);
     decision.allowed = evaluation.violations.empty();
     decision.violations = std::move(evaluation.violations);
     if (decision.allowed) {
@@ -199,11 +202,11 @@ Expected<Decision, ParseError> QuotaEngine::decide(QuotaRequest request, bool re
 }
 
 std::vector<QuotaEngine::Covered> QuotaEngine::cover(const std::optional<ObjectSummary>& base,
-                                                     const ObjectSummary& target) {
+                                                     const ObjectSummary& target,
+                                                     const std::shared_ptr<const Usage>& after) {
   std::vector<Covered> out;
-  const Usage after = contribution(target);
   const bool live = is_live(target);
-  if (after.empty() && !(live && target.duration)) {
+  if (after->empty() && !(live && target.duration)) {
     return out;
   }
   const Usage before = base ? contribution(*base) : Usage();
@@ -211,10 +214,16 @@ std::vector<QuotaEngine::Covered> QuotaEngine::cover(const std::optional<ObjectS
   if (base) {
     before_quotas = index_.covering(base->namespace_, base->labels);
   }
-  for (QuotaAccount* account : index_.covering(target.namespace_, target.labels)) {
+  const std::vector<QuotaAccount*> covering = index_.covering(target.namespace_, target.labels);
+  out.reserve(covering.size());
+  for (QuotaAccount* account : covering) {
     const bool covered_before =
         std::find(before_quotas.begin(), before_quotas.end(), account) != before_quotas.end();
-    Covered covered{account, increase(covered_before ? before : Usage(), after), false};
+    // A quota the object enters is charged all of it (increase() from nothing is `after`):
+    // those charges share one Usage.
+    Covered covered{
+        account, covered_before ? std::make_shared<const Usage>(increase(before, *after)) : after,
+        false};
     // max-duration is checked when the object enters the quota or its duration changes, so an
     // unrelated update of an object admitted under an older limit is not refused.
     covered.check_duration =
@@ -225,16 +234,20 @@ std::vector<QuotaEngine::Covered> QuotaEngine::cover(const std::optional<ObjectS
 }
 
 QuotaEngine::Evaluation QuotaEngine::evaluate(const std::optional<ObjectSummary>& base,
-                                              const ObjectSummary& target, TimePoint now) {
+                                              const ObjectSummary& target,
+                                              const std::shared_ptr<const Usage>& after,
+                                              TimePoint now) {
   Evaluation out;
-  for (Covered& covered : cover(base, target)) {
+  std::vector<Covered> covered_quotas = cover(base, target, after);
+  out.charges.reserve(covered_quotas.size());
+  for (Covered& covered : covered_quotas) {
     QuotaAccount& account = *covered.account;
     const api::ParsedQuotaLimits& limits = account.limits_at(now).limits;
     if (covered.check_duration) {
       check_duration(account, limits, target.namespace_, *target.duration, out.violations);
     }
-    if (!covered.charge.empty()) {
-      check_charge(account, limits, target.namespace_, covered.charge, out.violations);
+    if (!covered.charge->empty()) {
+      check_charge(account, limits, target.namespace_, *covered.charge, out.violations);
       out.charges.push_back(QuotaCharge{&account, std::move(covered.charge)});
     }
   }
@@ -276,16 +289,17 @@ void QuotaEngine::charge(const Hold& hold, bool add) {
   for (const QuotaCharge& charge : hold.charges) {
     QuotaAccount* account = charge.account;
     // Per namespace only where an allocation needs it (see QuotaAccount).
-    const bool allocated = account->definition->allocations.count(hold.key.namespace_) > 0;
+    const auto& allocations = account->definition->allocations;
+    const bool allocated = !allocations.empty() && allocations.count(hold.key.namespace_) > 0;
     if (add) {
-      account->held += charge.usage;
+      account->held += *charge.usage;
       if (allocated) {
-        add_usage(account->held_by_namespace, hold.key.namespace_, charge.usage);
+        add_usage(account->held_by_namespace, hold.key.namespace_, *charge.usage);
       }
     } else {
-      account->held -= charge.usage;
+      account->held -= *charge.usage;
       if (allocated) {
-        subtract_usage(account->held_by_namespace, hold.key.namespace_, charge.usage);
+        subtract_usage(account->held_by_namespace, hold.key.namespace_, *charge.usage);
       }
     }
   }
@@ -307,8 +321,9 @@ void QuotaEngine::observe_hold(const ObjectSummary& observed) {
   // An update not observed yet: hold only what the observed state still lacks.
   taken.base = observed;
   taken.charges.clear();
-  for (Covered& covered : cover(taken.base, taken.target)) {
-    if (!covered.charge.empty()) {
+  const auto after = std::make_shared<const Usage>(contribution(taken.target));
+  for (Covered& covered : cover(taken.base, taken.target, after)) {
+    if (!covered.charge->empty()) {
       taken.charges.push_back(QuotaCharge{covered.account, std::move(covered.charge)});
     }
   }

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -103,14 +104,18 @@ class QuotaEngine final : public QuotaBackend {
   // max-duration must be checked.
   struct Covered {
     QuotaAccount* account = nullptr;
-    Usage charge;
+    std::shared_ptr<const Usage> charge;  // never null
     bool check_duration = false;
   };
 
-  Expected<Decision, ParseError> decide(QuotaRequest request, bool record);
+  // Decides `request` (consuming its objects).
+  Expected<Decision, ParseError> decide(QuotaRequest& request, bool record);
+  // `after` is contribution(target).
   Evaluation evaluate(const std::optional<ObjectSummary>& base, const ObjectSummary& target,
-                      TimePoint now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  std::vector<Covered> cover(const std::optional<ObjectSummary>& base, const ObjectSummary& target)
+                      const std::shared_ptr<const Usage>& after, TimePoint now)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  std::vector<Covered> cover(const std::optional<ObjectSummary>& base, const ObjectSummary& target,
+                             const std::shared_ptr<const Usage>& after)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   std::vector<std::string> order_warnings(Operation operation, const ObjectSummary& order,
                                           const std::optional<ObjectSummary>& old, TimePoint now)

@@ -9,9 +9,11 @@ namespace korder::quota {
 namespace {
 
 // One limit key: `orders`, `tickets`, or a `reserved.<resource>`.
+// `resource` points into a map key that outlives the Key (no string copies on the admission
+// path).
 struct Key {
   enum class Kind { Orders, Tickets, Reserved } kind;
-  std::string resource;  // Reserved only
+  const std::string* resource = nullptr;  // Reserved only
 
   std::string name() const {
     switch (kind) {
@@ -22,7 +24,7 @@ struct Key {
       case Kind::Reserved:
         break;
     }
-    return std::string(api::QuotaResourceName::ReservedPrefix) + resource;
+    return std::string(api::QuotaResourceName::ReservedPrefix) + *resource;
   }
 
   api::Quantity of(const Usage& usage) const {
@@ -34,7 +36,7 @@ struct Key {
       case Kind::Reserved:
         break;
     }
-    return usage.reserved_of(resource);
+    return usage.reserved_of(*resource);
   }
 
   std::optional<api::Quantity> limit(const api::ParsedQuotaLimits& limits) const {
@@ -48,37 +50,27 @@ struct Key {
       case Kind::Reserved:
         break;
     }
-    const auto it = limits.reserved.find(resource);
-    return it == limits.reserved.end() ? std::nullopt : std::optional(it->second);
+    // A scan comparing lengths first beats the tree's ordered comparisons for the few
+    // resources a quota limits.
+    for (const auto& [name, quantity] : limits.reserved) {
+      if (name == *resource) {
+        return quantity;
+      }
+    }
+    return std::nullopt;
   }
 };
-
-std::vector<Key> keys_of(const Usage& usage) {
-  std::vector<Key> keys;
-  if (usage.orders > 0) {
-    keys.push_back({Key::Kind::Orders, ""});
-  }
-  if (usage.tickets > 0) {
-    keys.push_back({Key::Kind::Tickets, ""});
-  }
-  for (const auto& [resource, quantity] : usage.reserved) {
-    if (quantity.sign() > 0) {
-      keys.push_back({Key::Kind::Reserved, resource});
-    }
-  }
-  return keys;
-}
 
 std::vector<Key> keys_of(const api::ParsedQuotaLimits& limits) {
   std::vector<Key> keys;
   if (limits.orders) {
-    keys.push_back({Key::Kind::Orders, ""});
+    keys.push_back({Key::Kind::Orders, nullptr});
   }
   if (limits.tickets) {
-    keys.push_back({Key::Kind::Tickets, ""});
+    keys.push_back({Key::Kind::Tickets, nullptr});
   }
   for (const auto& [resource, quantity] : limits.reserved) {
-    keys.push_back({Key::Kind::Reserved, resource});
+    keys.push_back({Key::Kind::Reserved, &resource});
   }
   return keys;
 }
@@ -151,35 +143,58 @@ std::string format_limit_value(const std::string& key, const api::Quantity& valu
   return value.to_string();
 }
 
+namespace {
+
+// check_charge() for one key the charge increases by `requested` (> 0).
+void check_key(const QuotaAccount& account, const api::ParsedQuotaLimits& limits,
+               const std::string& ns, const Key& key, const api::Quantity& requested,
+               std::vector<Violation>& out) {
+  if (auto limit = key.limit(limits)) {
+    const api::Quantity used = sum(key.of(account.used), key.of(account.held));
+    if (sum(used, requested) > *limit) {
+      out.push_back(make_violation(account, key, requested, used, *limit));
+    }
+  }
+  const auto& allocations = account.definition->allocations;
+  if (allocations.empty()) {
+    return;  // no allocation: the quota-wide limit is all there is
+  }
+  std::optional<api::Quantity> own;
+  if (const auto allocation = allocations.find(ns); allocation != allocations.end()) {
+    own = key.limit(allocation->second);
+  }
+  if (own) {
+    const api::Quantity used = namespace_use(account, ns, key);
+    if (sum(used, requested) > *own) {
+      Violation v = make_violation(account, key, requested, used, *own);
+      v.scope = LimitScope::Allocation;
+      v.namespace_ = ns;
+      out.push_back(std::move(v));
+    }
+  } else if (auto shared = remainder(account, limits, key)) {
+    if (sum(shared->used, requested) > shared->limit) {
+      Violation v = make_violation(account, key, requested, shared->used, shared->limit);
+      v.scope = LimitScope::Unallocated;
+      out.push_back(std::move(v));
+    }
+  }
+}
+
+}  // namespace
+
 void check_charge(const QuotaAccount& account, const api::ParsedQuotaLimits& limits,
                   const std::string& ns, const Usage& charge, std::vector<Violation>& out) {
-  const auto allocation = account.definition->allocations.find(ns);
-  for (const Key& key : keys_of(charge)) {
-    const api::Quantity requested = key.of(charge);
-    if (auto limit = key.limit(limits)) {
-      const api::Quantity used = sum(key.of(account.used), key.of(account.held));
-      if (sum(used, requested) > *limit) {
-        out.push_back(make_violation(account, key, requested, used, *limit));
-      }
-    }
-    std::optional<api::Quantity> own;
-    if (allocation != account.definition->allocations.end()) {
-      own = key.limit(allocation->second);
-    }
-    if (own) {
-      const api::Quantity used = namespace_use(account, ns, key);
-      if (sum(used, requested) > *own) {
-        Violation v = make_violation(account, key, requested, used, *own);
-        v.scope = LimitScope::Allocation;
-        v.namespace_ = ns;
-        out.push_back(std::move(v));
-      }
-    } else if (auto shared = remainder(account, limits, key)) {
-      if (sum(shared->used, requested) > shared->limit) {
-        Violation v = make_violation(account, key, requested, shared->used, shared->limit);
-        v.scope = LimitScope::Unallocated;
-        out.push_back(std::move(v));
-      }
+  if (charge.orders > 0) {
+    check_key(account, limits, ns, Key{Key::Kind::Orders, nullptr},
+              api::Quantity::from_int(charge.orders), out);
+  }
+  if (charge.tickets > 0) {
+    check_key(account, limits, ns, Key{Key::Kind::Tickets, nullptr},
+              api::Quantity::from_int(charge.tickets), out);
+  }
+  for (const auto& [resource, quantity] : charge.reserved) {
+    if (quantity.sign() > 0) {
+      check_key(account, limits, ns, Key{Key::Kind::Reserved, &resource}, quantity, out);
     }
   }
 }

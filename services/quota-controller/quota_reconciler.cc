@@ -43,12 +43,14 @@ Expected<kclient::ReconcileResult, kclient::ReconcileError> QuotaReconciler::rec
     const kclient::Request& request) {
   const std::shared_ptr<const api::Quota> quota = lookup_(request.name);
   if (quota == nullptr) {
+    forget_metrics(request.name);
     return kclient::ReconcileResult::done();
   }
   const std::optional<QuotaSnapshot> snapshot = engine_.usage(request.name);
   if (!snapshot) {
     // The engine learns of the quota from the same informer event that enqueued it, so this
     // only happens in a race with a delete: the delete's event settles it.
+    forget_metrics(request.name);
     return kclient::ReconcileResult::done();
   }
   const TimePoint now = clock_.now();
@@ -87,16 +89,39 @@ void QuotaReconciler::export_metrics(const std::string& quota, const api::QuotaS
   if (hard_ == nullptr) {
     return;
   }
-  for (const auto& [key, value] : status.hard) {
+  absl::MutexLock lock(&exported_mu_);
+  export_family(*hard_, exported_hard_, quota, status.hard);
+  export_family(*used_, exported_used_, quota, status.used);
+}
+
+void QuotaReconciler::export_family(kclient::GaugeFamily& family,
+                                    std::map<std::string, std::set<std::string>>& exported,
+                                    const std::string& quota, const api::QuotaLimits& values) {
+  std::set<std::string> now;
+  for (const auto& [key, value] : values) {
     if (auto v = metric_value(key, value)) {
-      hard_->with({quota, key}).set(*v);
+      family.with({quota, key}).set(*v);
+      now.insert(key);
     }
   }
-  for (const auto& [key, value] : status.used) {
-    if (auto v = metric_value(key, value)) {
-      used_->with({quota, key}).set(*v);
+  std::set<std::string>& before = exported[quota];
+  for (const std::string& key : before) {
+    if (now.count(key) == 0) {
+      family.remove({quota, key});
     }
   }
+  before = std::move(now);
+}
+
+void QuotaReconciler::forget_metrics(const std::string& quota) {
+  if (hard_ == nullptr) {
+    return;
+  }
+  absl::MutexLock lock(&exported_mu_);
+  hard_->remove_matching("quota", quota);
+  used_->remove_matching("quota", quota);
+  exported_hard_.erase(quota);
+  exported_used_.erase(quota);
 }
 
 }  // namespace korder::quota

@@ -4,9 +4,13 @@
 // next time-window transition.
 
 #include <functional>
+#include <map>
 #include <memory>
+#include <set>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 #include "korder/api/quota.h"
 #include "korder/base/clock.h"
 #include "korder/base/expected.h"
@@ -39,7 +43,9 @@ using QuotaLookup = std::function<std::shared_ptr<const api::Quota>(const std::s
 /// 3. writes it through the status subresource only when it differs from the cached status
 ///    (a converged quota costs no write), then records the Events of the change
 ///    (status_events: window opened/closed, exceeded / within limits again);
-/// 4. sets `korder_quota_hard{quota,resource}` and `korder_quota_used{quota,resource}`;
+/// 4. sets `korder_quota_hard{quota,resource}` and `korder_quota_used{quota,resource}`, and
+///    removes the series of a resource no longer in the status (and every series of a quota that
+///    is gone), so /metrics never reports a limit or use that no longer exists;
 /// 5. requeues exactly at the quota's next window transition, if any.
 /// A 409 is retried by the controller (the cache was stale). Thread-safe as far as the engine,
 /// writer and lookup are.
@@ -54,6 +60,11 @@ class QuotaReconciler final : public kclient::Reconciler {
 
  private:
   void export_metrics(const std::string& quota, const api::QuotaStatus& status);
+  // Sets `family`'s series of `quota` to `values` and removes those of resources not in it.
+  void export_family(kclient::GaugeFamily& family,
+                     std::map<std::string, std::set<std::string>>& exported,
+                     const std::string& quota, const api::QuotaLimits& values);
+  void forget_metrics(const std::string& quota);
 
   QuotaLookup lookup_;
   QuotaEngine& engine_;
@@ -61,6 +72,10 @@ class QuotaReconciler final : public kclient::Reconciler {
   const Clock& clock_;
   kclient::GaugeFamily* hard_ = nullptr;
   kclient::GaugeFamily* used_ = nullptr;
+  // The resources each quota has series for (workers reconcile different quotas at once).
+  absl::Mutex exported_mu_;
+  std::map<std::string, std::set<std::string>> exported_hard_ ABSL_GUARDED_BY(exported_mu_);
+  std::map<std::string, std::set<std::string>> exported_used_ ABSL_GUARDED_BY(exported_mu_);
 };
 
 }  // namespace korder::quota

@@ -2,8 +2,13 @@
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/security/server_credentials.h>
+#include <grpcpp/security/tls_certificate_provider.h>
+#include <grpcpp/security/tls_credentials_options.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -49,25 +54,40 @@ Expected<std::shared_ptr<grpc::ServerCredentials>, std::string> credentials(
   if (options.insecure) {
     return grpc::InsecureServerCredentials();
   }
-  auto cert = read_file("--tls-cert-file", options.tls_cert_file);
-  if (!cert) {
-    return Unexpected(cert.error());
-  }
-  auto key = read_file("--tls-key-file", options.tls_key_file);
-  if (!key) {
-    return Unexpected(key.error());
-  }
-  grpc::SslServerCredentialsOptions ssl(GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
-  if (!options.client_ca_file.empty()) {
-    auto ca = read_file("--client-ca-file", options.client_ca_file);
-    if (!ca) {
-      return Unexpected(ca.error());
+  // Read once here so a missing or unreadable file is a startup error naming the flag; gRPC's
+  // file watcher then re-reads them every interval and serves new handshakes with what it
+  // finds (a mismatched pair mid-rotation is skipped until both files agree).
+  for (const auto& [flag, path] : {std::pair{"--tls-cert-file", options.tls_cert_file},
+                                   std::pair{"--tls-key-file", options.tls_key_file},
+                                   std::pair{"--client-ca-file", options.client_ca_file}}) {
+    if (path.empty()) {
+      continue;
     }
-    ssl.pem_root_certs = std::move(*ca);
-    ssl.client_certificate_request = GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
+    if (auto content = read_file(flag, path); !content) {
+      return Unexpected(content.error());
+    } else if (content->find("-----BEGIN") == std::string::npos) {
+      return Unexpected(std::string("reading ") + flag + " " + path + ": no PEM data");
+    }
   }
-  ssl.pem_key_cert_pairs.push_back({std::move(*key), std::move(*cert)});
-  return grpc::SslServerCredentials(ssl);
+  const auto interval =
+      static_cast<unsigned int>(std::max<std::int64_t>(1, options.cert_refresh_interval.count()));
+  std::shared_ptr<grpc::experimental::CertificateProviderInterface> provider;
+  if (options.client_ca_file.empty()) {
+    provider = std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
+        options.tls_key_file, options.tls_cert_file, interval);
+  } else {
+    provider = std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
+        options.tls_key_file, options.tls_cert_file, options.client_ca_file, interval);
+  }
+  grpc::experimental::TlsServerCredentialsOptions tls(provider);
+  tls.watch_identity_key_cert_pairs();
+  if (options.client_ca_file.empty()) {
+    tls.set_cert_request_type(GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
+  } else {
+    tls.watch_root_certs();
+    tls.set_cert_request_type(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  }
+  return grpc::experimental::TlsServerCredentials(tls);
 }
 
 }  // namespace

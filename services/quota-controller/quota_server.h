@@ -30,6 +30,10 @@ struct QuotaServerOptions {
   /// `--insecure`: plaintext, only when explicitly asked (tests, local runs). Exclusive with
   /// the TLS files.
   bool insecure = false;
+  /// `--cert-check-interval`: how often the certificate, key and client CA files are read
+  /// again, so a rotated certificate (self-managed or cert-manager's) is served without a
+  /// restart (gRPC's FileWatcherCertificateProvider; whole seconds, at least 1).
+  std::chrono::seconds cert_refresh_interval = std::chrono::seconds(10);
   /// Largest message received or sent.
   int max_message_bytes = 4 * 1024 * 1024;
   /// HTTP/2 streams one connection may have open at once.

@@ -10,7 +10,7 @@ const Hold* Reservations::find(const ObjectKey& key) const {
   return it == holds_.end() ? nullptr : &it->second;
 }
 
-void Reservations::put(Hold hold) {
+void Reservations::put(Hold&& hold) {
   if (hold.sequence == 0) {
     hold.sequence = next_sequence_++;
     // Out-of-order expiry would break the queue's order; never expire earlier than a hold put

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,12 +23,16 @@ enum class Operation { Create, Update, Delete };
 struct QuotaAccount;
 
 /// What one hold adds to one quota. The account outlives the charge: deleting a quota removes
-/// its charges first (Reservations::forget_quota).
+/// its charges first (Reservations::forget_quota). `usage` is never null and never changes; the
+/// charges of one hold share it where they are equal (a CREATE charges every covering quota the
+/// object's whole contribution), so a hold costs one Usage, not one per quota.
 struct QuotaCharge {
   QuotaAccount* account = nullptr;
-  Usage usage;
+  std::shared_ptr<const Usage> usage;
 
-  bool operator==(const QuotaCharge&) const = default;
+  bool operator==(const QuotaCharge& other) const {
+    return account == other.account && *usage == *other.usage;
+  }
 };
 
 /// A pending hold: an admitted CREATE or UPDATE the informers have not observed yet. It charges
@@ -60,7 +65,7 @@ class Reservations {
   /// Stores `hold`, replacing any hold with the same key. A new hold (sequence 0) must expire no
   /// earlier than the holds put before it; a hold that was taken and is put back keeps its
   /// expiry.
-  void put(Hold hold);
+  void put(Hold&& hold);
   /// Removes and returns the hold of `key`.
   std::optional<Hold> take(const ObjectKey& key);
   /// Removes and returns every hold whose expiry is at or before `now`.

@@ -1,5 +1,6 @@
 #include "usage.h"
 
+#include <algorithm>
 #include <limits>
 #include <optional>
 #include <string_view>
@@ -26,12 +27,11 @@ std::int64_t saturating_add_count(std::int64_t a, std::int64_t b) {
   return out;
 }
 
-void add_reserved(std::map<std::string, api::Quantity>& into, const std::string& resource,
-                  const api::Quantity& delta) {
+void add_reserved(ResourceAmounts& into, const std::string& resource, const api::Quantity& delta) {
   if (delta.is_zero()) {
     return;
   }
-  auto [it, inserted] = into.emplace(resource, delta);
+  const auto [it, inserted] = into.emplace(resource, delta);
   if (inserted) {
     return;
   }
@@ -42,6 +42,27 @@ void add_reserved(std::map<std::string, api::Quantity>& into, const std::string&
 }
 
 }  // namespace
+
+ResourceAmounts::iterator ResourceAmounts::find(std::string_view resource) {
+  return std::find_if(entries_.begin(), entries_.end(),
+                      [resource](const value_type& entry) { return entry.first == resource; });
+}
+
+ResourceAmounts::const_iterator ResourceAmounts::find(std::string_view resource) const {
+  return std::find_if(entries_.begin(), entries_.end(),
+                      [resource](const value_type& entry) { return entry.first == resource; });
+}
+
+std::pair<ResourceAmounts::iterator, bool> ResourceAmounts::emplace(const std::string& resource,
+                                                                    const api::Quantity& quantity) {
+  if (const auto it = find(resource); it != entries_.end()) {
+    return {it, false};
+  }
+  const auto at = std::lower_bound(
+      entries_.begin(), entries_.end(), resource,
+      [](const value_type& entry, const std::string& name) { return entry.first < name; });
+  return {entries_.emplace(at, resource, quantity), true};
+}
 
 api::Quantity saturating_add(const api::Quantity& a, const api::Quantity& b) {
   if (auto sum = a.checked_add(b)) {

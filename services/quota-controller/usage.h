@@ -5,10 +5,47 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include "korder/api/quantity.h"
 
 namespace korder::quota {
+
+/// Resource name -> quantity, sorted by name, with the small part of std::map's interface the
+/// accounting uses. A sorted vector: an object requests a handful of resources, so a copy is
+/// one allocation and a lookup compares a few short strings (by length first), which matters on
+/// the admission path, where every decision reads and updates several quotas' sums.
+class ResourceAmounts {
+ public:
+  using value_type = std::pair<std::string, api::Quantity>;
+  using iterator = std::vector<value_type>::iterator;
+  using const_iterator = std::vector<value_type>::const_iterator;
+
+  ResourceAmounts() = default;
+  explicit ResourceAmounts(const std::map<std::string, api::Quantity>& amounts)
+      : entries_(amounts.begin(), amounts.end()) {}
+
+  iterator begin() { return entries_.begin(); }
+  iterator end() { return entries_.end(); }
+  const_iterator begin() const { return entries_.begin(); }
+  const_iterator end() const { return entries_.end(); }
+  bool empty() const { return entries_.empty(); }
+  std::size_t size() const { return entries_.size(); }
+
+  iterator find(std::string_view resource);
+  const_iterator find(std::string_view resource) const;
+  /// Adds `resource` with `quantity` unless present; returns its entry and whether it was added.
+  std::pair<iterator, bool> emplace(const std::string& resource, const api::Quantity& quantity);
+  iterator erase(const_iterator it) { return entries_.erase(it); }
+  void clear() { entries_.clear(); }
+
+  bool operator==(const ResourceAmounts&) const = default;
+
+ private:
+  std::vector<value_type> entries_;
+};
 
 /// What objects consume of a quota: `orders`, `tickets`, and the summed resource requests
 /// behind the `reserved.<resource>` limits (keyed by the resource name without `reserved.`,
@@ -17,7 +54,7 @@ namespace korder::quota {
 struct Usage {
   std::int64_t orders = 0;
   std::int64_t tickets = 0;
-  std::map<std::string, api::Quantity> reserved;
+  ResourceAmounts reserved;
 
   /// True when every component is zero.
   bool empty() const { return orders == 0 && tickets == 0 && reserved.empty(); }

@@ -29,6 +29,9 @@ std::optional<std::pair<std::string, std::string>> exact_label(const api::Select
 }
 
 void sort_by_name(std::vector<QuotaAccount*>& list) {
+  if (list.size() < 2) {
+    return;
+  }
   std::sort(list.begin(), list.end(), [](const QuotaAccount* a, const QuotaAccount* b) {
     return a->definition->name < b->definition->name;
   });
@@ -137,7 +140,9 @@ const ObjectSummary* UsageIndex::find_object(const ObjectKey& key) const {
 }
 
 std::vector<QuotaAccount*> UsageIndex::covering(const std::string& ns, const Labels& labels) {
-  std::vector<QuotaAccount*> out = cluster_;
+  std::vector<QuotaAccount*> out;
+  out.reserve(cluster_.size() + 8);
+  out.insert(out.end(), cluster_.begin(), cluster_.end());
   if (const auto list = namespace_list_.find(ns); list != namespace_list_.end()) {
     out.insert(out.end(), list->second.begin(), list->second.end());
   }
@@ -207,7 +212,8 @@ void UsageIndex::apply(const ObjectSummary& object, const Usage& delta, bool add
 
 void UsageIndex::add_to(QuotaAccount& account, const std::string& ns, const Usage& delta,
                         bool add) {
-  const bool allocated = account.definition->allocations.count(ns) > 0;
+  const auto& allocations = account.definition->allocations;
+  const bool allocated = !allocations.empty() && allocations.count(ns) > 0;
   if (add) {
     account.used += delta;
     if (allocated) {

@@ -2,156 +2,17 @@
 // all four daemons as separate processes, the webhook registered through deploy/webhook's
 // configurations (certificates from scripts/certs.sh), the quota service over mutual TLS.
 
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <catch2/catch.hpp>
 #include <chrono>
-#include <map>
-#include <memory>
 #include <string>
-#include <vector>
 
 #include "korder/api/json.h"
-#include "process.h"
-#include "test_cluster.h"
+#include "suite_fixture.h"
 
 namespace korder::testing {
 namespace {
 
 using namespace std::chrono_literals;
-
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  REQUIRE(fd >= 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0);
-  socklen_t len = sizeof(addr);
-  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
-std::string str(const api::JsonValue& object, const char* member) {
-  if (!object.IsObject()) {
-    return "";
-  }
-  const auto it = object.FindMember(member);
-  return it != object.MemberEnd() && it->value.IsString() ? it->value.GetString() : "";
-}
-
-const api::JsonValue& member(const api::JsonValue& object, const char* name) {
-  static const api::JsonValue null_value;
-  if (!object.IsObject()) {
-    return null_value;
-  }
-  const auto it = object.FindMember(name);
-  return it != object.MemberEnd() ? it->value : null_value;
-}
-
-class Suite {
- public:
-  Suite()
-      : webhook_port_(free_port()),
-        quota_port_(free_port()),
-        cluster_({"--kubelet-delay", "100ms", "--webhook-service-map",
-                  "korder-system/korder-webhook=127.0.0.1:" + std::to_string(webhook_port_)}) {
-    cluster_.install_crds();
-    certs_ = cluster_.dir() + "/certs";
-    const auto made = run_command({"bash", source_dir() + "/scripts/certs.sh", certs_}, {}, 30s);
-    INFO(made.err);
-    REQUIRE(made.exit_code == 0);
-    start_quota_controller();
-    start("order-controller", {KORDER_ORDER_CONTROLLER_BINARY, "--quota-retry-interval=1s"});
-    start("ticket-controller", {KORDER_TICKET_CONTROLLER_BINARY, "--claim-deadline=10s"});
-    start(
-        "admission-webhook",
-        {KORDER_WEBHOOK_BINARY, "--bind-address=127.0.0.1:" + std::to_string(webhook_port_),
-         "--tls-cert-file=" + certs_ + "/webhook.crt", "--tls-key-file=" + certs_ + "/webhook.key",
-         "--quota-address=127.0.0.1:" + std::to_string(quota_port_),
-         "--quota-server-name=korder-quota.korder-system.svc",
-         "--quota-ca-file=" + certs_ + "/ca.crt",
-         "--quota-client-cert-file=" + certs_ + "/webhook-client.crt",
-         "--quota-client-key-file=" + certs_ + "/webhook-client.key", "--claim-deadline=10s"});
-    REQUIRE(processes_.back()->wait_for_output("webhook serving", 20s));
-    const auto applied = cluster_.kubectl({"apply", "-f", certs_ + "/webhook-configurations.yaml"});
-    INFO(applied.out << applied.err);
-    REQUIRE(applied.exit_code == 0);
-  }
-
-  ~Suite() {
-    for (auto it = processes_.rbegin(); it != processes_.rend(); ++it) {
-      (*it)->terminate(10s);
-    }
-  }
-
-  TestCluster& cluster() { return cluster_; }
-
-  /// Everything the daemons printed, for failure messages.
-  std::string logs() const {
-    std::string text;
-    for (const auto& process : processes_) {
-      text += "==== " + process->argv().front() + "\n" + process->output();
-    }
-    return text;
-  }
-
-  void start_quota_controller() {
-    start("quota-controller",
-          {KORDER_QUOTA_CONTROLLER_BINARY,
-           "--grpc-bind-address=127.0.0.1:" + std::to_string(quota_port_),
-           "--tls-cert-file=" + certs_ + "/quota.crt", "--tls-key-file=" + certs_ + "/quota.key",
-           "--client-ca-file=" + certs_ + "/ca.crt"});
-    quota_ = processes_.back().get();
-  }
-  Process& quota_controller() { return *quota_; }
-
-  /// `kubectl get KIND -o json` items (fails the test when kubectl fails).
-  api::JsonDocument list(const std::string& kind) {
-    const auto got = cluster_.kubectl({"get", kind, "-n", "default", "-o", "json"});
-    INFO(got.err);
-    REQUIRE(got.exit_code == 0);
-    api::JsonDocument doc;
-    REQUIRE(api::parse_json(got.out, doc));
-    return doc;
-  }
-
-  /// Tickets in `phase`.
-  int tickets_in(const std::string& phase) {
-    const auto doc = list("tickets");
-    int n = 0;
-    for (const auto& item : member(doc, "items").GetArray()) {
-      n += str(member(item, "status"), "phase") == phase ? 1 : 0;
-    }
-    return n;
-  }
-
-  CommandResult apply(const std::string& manifest) {
-    return cluster_.kubectl({"apply", "-f", "-"}, manifest);
-  }
-
- private:
-  void start(const std::string& name, std::vector<std::string> argv) {
-    for (const std::string& flag :
-         {"--kubeconfig=" + cluster_.kubeconfig(), std::string("--leader-elect=true"),
-          std::string("--leader-election-namespace=korder-system"),
-          std::string("--metrics-bind-address=0"), std::string("--health-probe-bind-address=0")}) {
-      argv.push_back(flag);
-    }
-    processes_.push_back(std::make_unique<Process>(argv, std::map<std::string, std::string>{},
-                                                   cluster_.dir() + "/" + name + ".log"));
-  }
-
-  int webhook_port_;
-  int quota_port_;
-  TestCluster cluster_;
-  std::string certs_;
-  std::vector<std::unique_ptr<Process>> processes_;
-  Process* quota_ = nullptr;
-};
 
 TEST_CASE("the README example: a business pod claims a ticket, runs on its node, the order refills",
           "[e2e]") {

@@ -75,6 +75,12 @@ std::uint16_t port_of(const std::string& url) {
 
 HttpAnswer http_request(std::uint16_t port, const std::string& method, const std::string& target,
                         const std::string& body, const std::string& content_type) {
+  return http_request(port, method, target, body, content_type, {});
+}
+
+HttpAnswer http_request(std::uint16_t port, const std::string& method, const std::string& target,
+                        const std::string& body, const std::string& content_type,
+                        const std::map<std::string, std::string>& headers) {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) {
     throw std::runtime_error("socket failed");
@@ -90,7 +96,11 @@ HttpAnswer http_request(std::uint16_t port, const std::string& method, const std
   std::string request =
       method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
       "\r\nAccept: application/json\r\n" + "Connection: close\r\nContent-Type: " + content_type +
-      "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+      "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
+  for (const auto& [name, value] : headers) {
+    request += name + ": " + value + "\r\n";
+  }
+  request += "\r\n" + body;
   std::size_t sent = 0;
   while (sent < request.size()) {
     const ssize_t n = write(fd, request.data() + sent, request.size() - sent);
@@ -138,7 +148,10 @@ HttpAnswer http_request(std::uint16_t port, const std::string& method, const std
   return answer;
 }
 
-TestCluster::TestCluster(std::vector<std::string> extra_args) {
+TestCluster::TestCluster(std::vector<std::string> extra_args)
+    : TestCluster(Authorization::AlwaysAllow, std::move(extra_args)) {}
+
+TestCluster::TestCluster(Authorization authorization, std::vector<std::string> extra_args) {
   std::vector<std::string> argv = {KORDER_DEVCLUSTER_BINARY,
                                    "--port",
                                    "0",
@@ -148,6 +161,11 @@ TestCluster::TestCluster(std::vector<std::string> extra_args) {
                                    "0",
                                    "--kubeconfig-out",
                                    dir_.path() + "/kubeconfig"};
+  if (authorization == Authorization::Rbac) {
+    audit_log_ = dir_.path() + "/audit.log";
+    argv.insert(argv.end(), {"--authorization-mode", "RBAC", "--audit-log-path", audit_log_});
+    api_token_ = kAdminToken;
+  }
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   process_ = std::make_unique<Process>(argv, std::map<std::string, std::string>{},
                                        dir_.path() + "/devcluster.log");
@@ -184,7 +202,63 @@ const std::string& TestCluster::plain_kubeconfig() {
 
 HttpAnswer TestCluster::api(const std::string& method, const std::string& target,
                             const std::string& body, const std::string& content_type) {
-  return http_request(port(), method, target, body, content_type);
+  if (api_token_.empty()) {
+    return http_request(port(), method, target, body, content_type);
+  }
+  return api_as(api_token_, method, target, body, content_type);
+}
+
+HttpAnswer TestCluster::api_as(const std::string& token, const std::string& method,
+                               const std::string& target, const std::string& body,
+                               const std::string& content_type) {
+  return http_request(port(), method, target, body, content_type,
+                      {{"Authorization", "Bearer " + token}});
+}
+
+HttpAnswer TestCluster::admin_get(const std::string& path) {
+  return http_request(port_of(admin_url_), "GET", path);
+}
+
+std::string TestCluster::audit_log() {
+  const HttpAnswer answer = admin_get("/admin/audit");
+  if (answer.status != 200) {
+    throw std::runtime_error("GET /admin/audit answered " + std::to_string(answer.status) + ": " +
+                             answer.body);
+  }
+  return answer.body;
+}
+
+std::string TestCluster::create_token(const std::string& namespace_,
+                                      const std::string& service_account) {
+  const auto result = kubectl({"create", "token", service_account, "-n", namespace_});
+  std::string token = result.out;
+  while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) {
+    token.pop_back();
+  }
+  if (result.exit_code != 0 || token.empty()) {
+    throw std::runtime_error("kubectl create token " + service_account + " -n " + namespace_ +
+                             " failed:\n" + result.out + result.err);
+  }
+  return token;
+}
+
+std::string TestCluster::write_token_kubeconfig(const std::string& name, const std::string& token) {
+  const std::string path = dir() + "/kubeconfig-" + name;
+  write_file(path,
+             "apiVersion: v1\nkind: Config\nclusters:\n- name: korder-dev\n  cluster:\n"
+             "    server: " +
+                 https_url_ + "\n    certificate-authority: " + ca_file_ + "\nusers:\n- name: " +
+                 name + "\n  user:\n    token: " + token + "\ncontexts:\n- name: " + name +
+                 "\n  context:\n    cluster: korder-dev\n"
+                 "    user: " +
+                 name + "\n    namespace: default\ncurrent-context: " + name + "\n");
+  return path;
+}
+
+std::string TestCluster::service_account_kubeconfig(const std::string& namespace_,
+                                                    const std::string& service_account) {
+  return write_token_kubeconfig(namespace_ + "-" + service_account,
+                                create_token(namespace_, service_account));
 }
 
 HttpAnswer TestCluster::admin(const std::string& path, const std::string& body) {

@@ -32,6 +32,14 @@ HttpAnswer http_request(std::uint16_t port, const std::string& method, const std
                         const std::string& body = "",
                         const std::string& content_type = "application/json");
 
+/// The same with extra request headers (e.g. `Authorization: Bearer …`).
+HttpAnswer http_request(std::uint16_t port, const std::string& method, const std::string& target,
+                        const std::string& body, const std::string& content_type,
+                        const std::map<std::string, std::string>& headers);
+
+/// The bearer token of the admin user (system:masters) in the kubeconfig the cluster writes.
+inline constexpr const char* kAdminToken = "korder-devcluster-admin";
+
 /// The port of a URL such as `http://127.0.0.1:41427`.
 std::uint16_t port_of(const std::string& url);
 
@@ -41,6 +49,12 @@ class TestCluster {
   /// Starts the cluster with `extra_args` appended to the command line (e.g. `--history`,
   /// `--kubelet-delay`), waiting until it prints `ready`; throws with its output when it fails.
   explicit TestCluster(std::vector<std::string> extra_args = {});
+
+  /// `--authorization-mode` of the cluster.
+  enum class Authorization { AlwaysAllow, Rbac };
+  /// With Authorization::Rbac the cluster enforces RBAC (`--authorization-mode RBAC`) and writes
+  /// an audit log (`--audit-log-path <dir>/audit.log`); api() then sends the admin token.
+  TestCluster(Authorization authorization, std::vector<std::string> extra_args = {});
   ~TestCluster();
   TestCluster(const TestCluster&) = delete;
   TestCluster& operator=(const TestCluster&) = delete;
@@ -61,8 +75,29 @@ class TestCluster {
   /// A raw API request over plain HTTP.
   HttpAnswer api(const std::string& method, const std::string& target, const std::string& body = "",
                  const std::string& content_type = "application/json");
+  /// A raw API request over plain HTTP with `Authorization: Bearer <token>`.
+  HttpAnswer api_as(const std::string& token, const std::string& method, const std::string& target,
+                    const std::string& body = "",
+                    const std::string& content_type = "application/json");
   /// POST to the admin endpoint (`/admin/compact`, `/admin/drop-watches`, ...).
   HttpAnswer admin(const std::string& path, const std::string& body = "{}");
+  /// GET on the admin endpoint.
+  HttpAnswer admin_get(const std::string& path);
+  /// The audit log (`GET /admin/audit`): one JSON object per line. Throws when unavailable.
+  std::string audit_log();
+  /// The audit log file of an RBAC cluster ("" otherwise).
+  const std::string& audit_log_path() const { return audit_log_; }
+
+  /// `kubectl create token SERVICE_ACCOUNT -n NAMESPACE` (TokenRequest): the token. Throws with
+  /// kubectl's output when it fails.
+  std::string create_token(const std::string& namespace_, const std::string& service_account);
+  /// Writes a kubeconfig for the HTTPS endpoint authenticating with `token` as
+  /// `<dir>/kubeconfig-<name>`; returns its path.
+  std::string write_token_kubeconfig(const std::string& name, const std::string& token);
+  /// A kubeconfig with a fresh token of ServiceAccount NAMESPACE/SERVICE_ACCOUNT (which must
+  /// exist): a component's own identity.
+  std::string service_account_kubeconfig(const std::string& namespace_,
+                                         const std::string& service_account);
 
   /// Runs the real kubectl against the cluster (HTTPS kubeconfig) with a fresh HOME and cache.
   /// Throws when kubectl is not on PATH: tests rely on it and never skip.
@@ -81,6 +116,8 @@ class TestCluster {
   std::string kubeconfig_;
   std::string plain_kubeconfig_;
   std::string ca_file_;
+  std::string audit_log_;
+  std::string api_token_;  // sent by api() when set (RBAC clusters)
 };
 
 }  // namespace korder::testing

@@ -75,4 +75,22 @@ TEST_CASE("daemon replicas get their POD_NAME, a log each, and fail loudly when 
                     Catch::Contains("replica pod-b did not print \"server=metrics\":\nstarting"));
 }
 
+TEST_CASE("an RBAC test cluster serves its admin, mints component kubeconfigs and audits",
+          "[integration]") {
+  TestCluster cluster(TestCluster::Authorization::Rbac);
+  // api() authenticates as the admin; the kubeconfig's kubectl too.
+  CHECK(cluster.api("GET", "/api/v1/namespaces/default/pods").status == 200);
+  CHECK(http_request(cluster.port(), "GET", "/api/v1/namespaces/default/pods").status == 403);
+  REQUIRE(cluster.kubectl({"create", "serviceaccount", "robot", "-n", "korder-system"}).exit_code ==
+          0);
+  const std::string kubeconfig = cluster.service_account_kubeconfig("korder-system", "robot");
+  const auto denied = cluster.kubectl({"--kubeconfig", kubeconfig, "get", "pods"});
+  CHECK(denied.exit_code != 0);
+  CHECK(denied.err.find("User \"system:serviceaccount:korder-system:robot\" cannot list resource "
+                        "\"pods\"") != std::string::npos);
+  const std::string audit = cluster.audit_log();
+  CHECK(audit.find(R"("user":"system:serviceaccount:korder-system:robot")") != std::string::npos);
+  CHECK(read_file(cluster.audit_log_path()).find(R"("decision":"forbid")") != std::string::npos);
+}
+
 }  // namespace korder::testing

@@ -247,6 +247,35 @@ M& MetricFamily<M>::with(const std::vector<std::string>& label_values) {
   return *slot;
 }
 
+template <typename M>
+bool MetricFamily<M>::remove(const std::vector<std::string>& label_values) {
+  KORDER_CHECK(label_values.size() == label_names_.size(),
+               "MetricFamily::remove: wrong number of label values");
+  absl::MutexLock lock(&mu_);
+  return series_.erase(label_values) > 0;
+}
+
+template <typename M>
+std::size_t MetricFamily<M>::remove_matching(const std::string& label_name,
+                                             const std::string& value) {
+  const auto name = std::find(label_names_.begin(), label_names_.end(), label_name);
+  KORDER_CHECK(name != label_names_.end(), "MetricFamily::remove_matching: unknown label name");
+  const auto index = static_cast<std::size_t>(name - label_names_.begin());
+  absl::MutexLock lock(&mu_);
+  return std::erase_if(series_, [&](const auto& entry) { return entry.first[index] == value; });
+}
+
+template <typename M>
+std::vector<std::vector<std::string>> MetricFamily<M>::series_label_values() const {
+  absl::MutexLock lock(&mu_);
+  std::vector<std::vector<std::string>> out;
+  out.reserve(series_.size());
+  for (const auto& [values, series] : series_) {
+    out.push_back(values);
+  }
+  return out;
+}
+
 template class MetricFamily<Counter>;
 template class MetricFamily<Gauge>;
 template class MetricFamily<Histogram>;

@@ -142,6 +142,33 @@ TEST_CASE("a series keeps its identity so hot paths can hold a reference", "[uni
   CHECK(family.with({"v"}).value() == 1);
 }
 
+TEST_CASE("removed series disappear from the exposition; the others stay", "[unit][kclient]") {
+  MetricsRegistry registry;
+  auto& family = registry.gauge("korder_z", "Z.", {"quota", "resource"});
+  family.with({"a", "cpu"}).set(1);
+  family.with({"a", "memory"}).set(2);
+  family.with({"b", "cpu"}).set(3);
+
+  CHECK(family.remove({"a", "memory"}));
+  CHECK_FALSE(family.remove({"a", "memory"}));
+  CHECK(registry.expose() ==
+        "# HELP korder_z Z.\n"
+        "# TYPE korder_z gauge\n"
+        "korder_z{quota=\"a\",resource=\"cpu\"} 1\n"
+        "korder_z{quota=\"b\",resource=\"cpu\"} 3\n");
+
+  family.with({"a", "tickets"}).set(4);
+  CHECK(family.remove_matching("quota", "a") == 2);
+  CHECK(family.remove_matching("quota", "a") == 0);
+  CHECK(family.series_label_values() == std::vector<std::vector<std::string>>{{"b", "cpu"}});
+  CHECK(registry.expose().find("quota=\"a\"") == std::string::npos);
+
+  // A removed series comes back at zero when asked for again.
+  CHECK(family.with({"a", "cpu"}).value() == 0);
+  CHECK(family.remove_matching("resource", "cpu") == 2);
+  CHECK(registry.expose().empty());  // a family without series is left out
+}
+
 TEST_CASE("a counter ignores negative additions", "[unit][kclient]") {
   Counter c;
   c.add(2);

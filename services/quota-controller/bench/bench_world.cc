@@ -1,8 +1,11 @@
 #include "bench_world.h"
 
 #include <malloc.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdio>
 
 #include "korder/api/namespace.h"
 #include "korder/api/quota.h"
@@ -78,6 +81,18 @@ ObjectSummary ticket(std::size_t n) {
 
 std::size_t heap_in_use() { return mallinfo2().uordblks; }
 
+std::size_t resident_bytes() {
+  std::size_t pages = 0;
+  std::size_t resident = 0;
+  if (std::FILE* statm = std::fopen("/proc/self/statm", "r")) {
+    if (std::fscanf(statm, "%zu %zu", &pages, &resident) != 2) {
+      resident = 0;
+    }
+    std::fclose(statm);
+  }
+  return resident * static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+}
+
 }  // namespace
 
 SeedStats seed(QuotaEngine& engine, std::size_t tickets) {
@@ -91,15 +106,21 @@ SeedStats seed(QuotaEngine& engine, std::size_t tickets) {
   }
   seed_quotas(engine);
   const std::size_t before = heap_in_use();
+  const std::size_t rss_before = resident_bytes();
   for (std::size_t n = 0; n < tickets; ++n) {
     engine.upsert_object(ticket(n));
   }
   const std::size_t after = heap_in_use();
+  const std::size_t rss_after = resident_bytes();
   stats.quotas = engine.usage_all().size();
   stats.namespaces = kNamespaces;
   stats.tickets = engine.object_count();
   stats.heap_bytes_per_ticket =
       tickets == 0 ? 0 : static_cast<double>(after - before) / static_cast<double>(tickets);
+  stats.rss_bytes_per_ticket =
+      tickets == 0 ? 0
+                   : static_cast<double>(rss_after - std::min(rss_before, rss_after)) /
+                         static_cast<double>(tickets);
   stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return stats;
 }

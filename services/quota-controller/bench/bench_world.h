@@ -18,6 +18,8 @@ struct SeedStats {
   std::size_t tickets = 0;
   /// Heap bytes in use (glibc mallinfo2) added by the tickets, divided by their number.
   double heap_bytes_per_ticket = 0;
+  /// Resident set size (/proc/self/statm) added by the tickets, divided by their number.
+  double rss_bytes_per_ticket = 0;
   double seconds = 0;
 };
 

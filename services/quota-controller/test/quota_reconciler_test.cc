@@ -152,6 +152,57 @@ TEST_CASE(
   CHECK(f.writer.events.size() == 1);
 }
 
+TEST_CASE(
+    "korder_quota_hard and korder_quota_used lose the series of a resource dropped from a "
+    "quota's hard and every series of a deleted quota",
+    "[unit]") {
+  kclient::MetricsRegistry metrics;
+  ManualClock clock{at("2026-03-02T12:00:00Z")};
+  QuotaEngine engine{clock};
+  RecordingWriter writer;
+  QuotaReconciler reconciler{
+      [&writer](const std::string& name) -> std::shared_ptr<const api::Quota> {
+        auto it = writer.cache.find(name);
+        return it == writer.cache.end() ? nullptr : it->second;
+      },
+      engine, writer, clock, &metrics};
+  const auto apply = [&](const api::Quota& quota) {
+    engine.upsert_quota(quota);
+    writer.cache[quota.metadata.name] = std::make_shared<const api::Quota>(quota);
+    REQUIRE(reconciler.reconcile(kclient::Request{"", quota.metadata.name}).has_value());
+  };
+  const auto exposes = [&metrics](const std::string& sample) {
+    return metrics.expose().find(sample) != std::string::npos;
+  };
+  api::Quota team = quota_from_yaml(kQuota);
+  api::Quota other = quota_from_yaml(kQuota);
+  other.metadata.name = "other-quota";
+  engine.upsert_object(ticket("team-a", "t1", {{"cpu", "500m"}}));
+  apply(team);
+  apply(other);
+  CHECK(exposes("korder_quota_hard{quota=\"team-quota\",resource=\"reserved.cpu\"} 1\n"));
+  CHECK(exposes("korder_quota_used{quota=\"team-quota\",resource=\"reserved.cpu\"} 0.5\n"));
+  CHECK(exposes("korder_quota_hard{quota=\"team-quota\",resource=\"tickets\"} 2\n"));
+
+  // reserved.cpu leaves spec.hard (and the window's override with it).
+  team.spec.hard.erase("reserved.cpu");
+  team.spec.time_windows.clear();
+  team.metadata.generation = 4;
+  apply(team);
+  CHECK_FALSE(exposes("korder_quota_hard{quota=\"team-quota\",resource=\"reserved.cpu\"}"));
+  CHECK_FALSE(exposes("korder_quota_used{quota=\"team-quota\",resource=\"reserved.cpu\"}"));
+  CHECK(exposes("korder_quota_hard{quota=\"team-quota\",resource=\"tickets\"} 2\n"));
+  CHECK(exposes("korder_quota_used{quota=\"team-quota\",resource=\"tickets\"} 1\n"));
+
+  // The quota is deleted: the informer's delete reaches the engine and the reconciler.
+  engine.delete_quota("team-quota");
+  writer.cache.erase("team-quota");
+  REQUIRE(reconciler.reconcile(kclient::Request{"", "team-quota"}).has_value());
+  CHECK(metrics.expose().find("quota=\"team-quota\"") == std::string::npos);
+  CHECK(exposes("korder_quota_hard{quota=\"other-quota\",resource=\"reserved.cpu\"} 1\n"));
+  CHECK(exposes("korder_quota_used{quota=\"other-quota\",resource=\"tickets\"} 1\n"));
+}
+
 TEST_CASE("a quota missing from the cache is done without writes", "[unit]") {
   Fixture f;
   CHECK(f.reconcile("gone") == kclient::ReconcileResult::done());

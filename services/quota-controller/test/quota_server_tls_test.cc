@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "korder/kclient/testing/eventually.h"
 #include "korder/kclient/testing/temp_dir.h"
 #include "korder/kclient/testing/test_certificates.h"
 #include "quota_server.h"
@@ -76,6 +77,26 @@ TEST_CASE("with a client CA the quota service requires a client certificate from
   REQUIRE(server.has_value());
   (*server)->set_serving(true);
   CHECK(f.call((*server)->port(), f.certs.ca_pem, true).ok());
+  CHECK(f.call((*server)->port(), f.certs.ca_pem, false).error_code() ==
+        grpc::StatusCode::UNAVAILABLE);
+}
+
+TEST_CASE("a rotated certificate in the files is served without a restart", "[integration]") {
+  TlsFixture f;
+  f.options.cert_refresh_interval = std::chrono::seconds(1);
+  auto server = QuotaServer::start(f.world.engine, f.options);
+  REQUIRE(server.has_value());
+  (*server)->set_serving(true);
+  REQUIRE(f.call((*server)->port(), f.certs.ca_pem, false).ok());
+  // New files from another CA (the key first, as CertificateManager writes them): new
+  // handshakes present the new certificate once the file watcher has read them.
+  const TestCertificates rotated =
+      kclient::testing::make_test_certificates({"korder-quota.korder-system.svc"});
+  f.dir.write("tls.key", rotated.server_key_pem);
+  f.dir.write("tls.crt", rotated.server_cert_pem);
+  CHECK(kclient::testing::eventually(
+      [&] { return f.call((*server)->port(), rotated.ca_pem, false).ok(); },
+      std::chrono::seconds(10)));
   CHECK(f.call((*server)->port(), f.certs.ca_pem, false).error_code() ==
         grpc::StatusCode::UNAVAILABLE);
 }

@@ -50,6 +50,9 @@ DevCluster::DevCluster(DevClusterOptions options)
       store_(options_.history),
       registry_(store_, catalog_, clock_, std::random_device{}()),
       api_(registry_, api_config(options_)),
+      authenticator_(registry_, std::random_device{}()),
+      access_(api_, registry_, authenticator_, options_.audit_log_path.empty() ? nullptr : &audit_,
+              options_.authorization_mode),
       admin_(store_),
       gc_(ioc_, registry_),
       scheduler_(ioc_, registry_),
@@ -61,6 +64,11 @@ Expected<void, std::string> DevCluster::start() {
   auto services = parse_webhook_service_map(options_.webhook_service_map);
   if (!services) {
     return Unexpected(services.error());
+  }
+  if (!options_.audit_log_path.empty()) {
+    if (auto opened = audit_.open(options_.audit_log_path); !opened) {
+      return opened;
+    }
   }
   webhooks_ = std::make_unique<WebhookAdmission>(store_, std::move(*services));
   registry_.set_admission(webhooks_.get());
@@ -83,10 +91,23 @@ Expected<void, std::string> DevCluster::start() {
   };
   controls.restart = [this](bool keep_state) { return restart(keep_state); };
   add_fault_routes(admin_, faults_, std::move(controls));
+  admin_.add_route("GET", "/admin/audit", [this](const HttpRequest&) -> Awaitable<HttpResponse> {
+    if (options_.audit_log_path.empty()) {
+      ApiError off;
+      off.code = 404;
+      off.reason = "NotFound";
+      off.message = "the audit log is off: start korder-devcluster with --audit-log-path FILE";
+      co_return off.to_response();
+    }
+    HttpResponse response;
+    response.content_type = "application/x-ndjson";
+    response.body = audit_.json_lines();
+    co_return response;
+  });
 
   HttpServerConfig http_config;
   http_config.port = options_.port;
-  http_ = std::make_unique<HttpServer>(ioc_, api_, http_config);
+  http_ = std::make_unique<HttpServer>(ioc_, access_, http_config);
   auto http_port = http_->listen();
   if (!http_port) {
     return Unexpected(http_port.error());
@@ -107,7 +128,7 @@ Expected<void, std::string> DevCluster::start() {
     HttpServerConfig https_config;
     https_config.port = *options_.https_port;
     https_config.tls = *tls;
-    https_ = std::make_unique<HttpServer>(ioc_, api_, https_config);
+    https_ = std::make_unique<HttpServer>(ioc_, access_, https_config);
     auto https_port = https_->listen();
     if (!https_port) {
       return Unexpected(https_port.error());
@@ -276,9 +297,9 @@ Expected<void, std::string> DevCluster::write_kubeconfig() {
       "users:\n"
       "- name: korder-dev-admin\n"
       "  user:\n"
-      // The devcluster does not authenticate; a token keeps kubectl from prompting for a
-      // username on an HTTPS cluster whose user has no credentials.
-      "    token: korder-devcluster-admin\n";
+      // The admin token: the user korder-dev-admin in system:masters (authn.h).
+      "    token: " +
+      std::string(kAdminToken) + "\n";
   return write_file(path.string(), text);
 }
 

@@ -12,9 +12,12 @@
 #include <thread>
 #include <vector>
 
+#include "access_filter.h"
 #include "admin.h"
 #include "api_handler.h"
 #include "asio.h"
+#include "audit.h"
+#include "authn.h"
 #include "faults.h"
 #include "garbage_collector.h"
 #include "http_server.h"
@@ -46,6 +49,12 @@ struct DevClusterOptions {
   std::vector<std::string> webhook_service_map;
   /// The delay before bound pods run (kubelet simulation).
   std::chrono::milliseconds kubelet_delay{std::chrono::milliseconds(500)};
+  /// AlwaysAllow (the default: every request is served, an unknown token is anonymous) or RBAC
+  /// (unknown tokens get 401; requests are authorized from the stored RBAC objects).
+  AuthorizationMode authorization_mode = AuthorizationMode::AlwaysAllow;
+  /// When set, every API request is appended to this file as a JSON line and kept in memory
+  /// for `GET /admin/audit`; when empty there is no audit log.
+  std::string audit_log_path;
 };
 
 /// Where a started devcluster serves.
@@ -79,6 +88,8 @@ class DevCluster {
   ApiHandler& api() { return api_; }
   AdminHandler& admin() { return admin_; }
   FaultInjector& faults() { return faults_; }
+  TokenAuthenticator& authenticator() { return authenticator_; }
+  AuditLog& audit_log() { return audit_; }
   const DevClusterOptions& options() const { return options_; }
 
  private:
@@ -99,6 +110,9 @@ class DevCluster {
   ResourceCatalog catalog_;
   Registry registry_;
   ApiHandler api_;
+  TokenAuthenticator authenticator_;
+  AuditLog audit_;
+  AccessFilter access_;  // authentication, authorization and audit around api_
   AdminHandler admin_;
   GarbageCollector gc_;
   FaultInjector faults_;

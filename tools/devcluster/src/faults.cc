@@ -309,6 +309,9 @@ HttpResponse FaultInjector::configure_stall(const std::string& body) {
     }
     set_string(out, "status", "ok", alloc);
     set_member(out, "stalls", std::move(rules), alloc);
+    // How many requests are held right now (after this change), so out-of-process tests can
+    // wait for a request to be caught before acting.
+    set_member(out, "stalled", JsonValue(static_cast<std::uint64_t>(impl_->stalled.size())), alloc);
   }
   return ok_json(out);
 }

@@ -17,6 +17,8 @@ DEFINE_int32(history, 10000, "watch events kept for resuming; older resourceVers
 DEFINE_int32(io_threads, 2, "threads running the io_context");
 DEFINE_string(kubelet_delay, "500ms", "delay before a bound pod runs (kubelet simulation)");
 DEFINE_string(watch_bookmark_interval, "30s", "interval between watch bookmarks");
+DEFINE_string(authorization_mode, "AlwaysAllow", "AlwaysAllow or RBAC");
+DEFINE_string(audit_log_path, "", "append every API request to this file as a JSON line");
 
 namespace korder::devcluster {
 namespace {
@@ -72,8 +74,17 @@ Usage: korder-devcluster [flags]
                                 resourceVersions get 410 Gone
   --kubelet-delay D             delay before a bound pod runs (default 500ms)
   --admin-port P                admin endpoint on 127.0.0.1:P (0 picks): POST /admin/drop-watches,
-                                /admin/compact (faults, stall, evict, restart: not yet)
+                                /admin/compact, /admin/faults, /admin/stall,
+                                /admin/evict, /admin/restart; GET /admin/audit
   --watch-bookmark-interval D   interval between watch bookmarks (default 30s)
+  --authorization-mode MODE     AlwaysAllow (default: every request is served; a bearer token
+                                that is not the admin's nor a minted one counts as anonymous) or
+                                RBAC (unknown tokens get 401 Unauthorized; requests are
+                                authorized from the stored Roles, ClusterRoles and bindings, 403
+                                Forbidden otherwise; system:masters may do everything)
+  --audit-log-path FILE         append every API request (user, verb, resource, subresource,
+                                namespace, name, code) to FILE as JSON lines; GET /admin/audit
+                                serves the same lines
   --io-threads N                threads serving requests (default 2)
   --help                        this text
 
@@ -151,6 +162,13 @@ Expected<CommandLine, std::string> parse_command_line(int argc, char** argv) {
     return Unexpected(std::string("--watch-bookmark-interval: must be a positive duration"));
   }
   o.bookmark_interval = *bookmarks;
+  auto mode = parse_authorization_mode(FLAGS_authorization_mode);
+  if (!mode) {
+    return Unexpected("--authorization-mode: must be AlwaysAllow or RBAC, got \"" +
+                      FLAGS_authorization_mode + "\"");
+  }
+  o.authorization_mode = *mode;
+  o.audit_log_path = FLAGS_audit_log_path;
   return out;
 }
 

@@ -96,6 +96,51 @@ const Message kServiceSpec{{{1, "ports", Type::Message, true, &kServicePort},
 const Message kService{{{1, "metadata", Type::Message, false, &kObjectMeta},
                         {2, "spec", Type::Message, false, &kServiceSpec}}};
 
+// authentication.k8s.io/v1 and authorization.k8s.io/v1 (kubectl create token, auth can-i,
+// auth whoami) and rbac.authorization.k8s.io/v1 (kubectl create role|clusterrole|rolebinding|
+// clusterrolebinding).
+const Message kBoundObjectReference{{{1, "kind", Type::String},
+                                     {2, "apiVersion", Type::String},
+                                     {3, "name", Type::String},
+                                     {4, "uid", Type::String}}};
+const Message kTokenRequestSpec{
+    {{1, "audiences", Type::String, true},
+     {3, "boundObjectRef", Type::Message, false, &kBoundObjectReference},
+     {4, "expirationSeconds", Type::Int64}}};
+const Message kTokenRequest{{{1, "metadata", Type::Message, false, &kObjectMeta},
+                             {2, "spec", Type::Message, false, &kTokenRequestSpec}}};
+const Message kResourceAttributes{{{1, "namespace", Type::String},
+                                   {2, "verb", Type::String},
+                                   {3, "group", Type::String},
+                                   {4, "version", Type::String},
+                                   {5, "resource", Type::String},
+                                   {6, "subresource", Type::String},
+                                   {7, "name", Type::String}}};
+const Message kNonResourceAttributes{{{1, "path", Type::String}, {2, "verb", Type::String}}};
+const Message kSelfSubjectAccessReviewSpec{
+    {{1, "resourceAttributes", Type::Message, false, &kResourceAttributes},
+     {2, "nonResourceAttributes", Type::Message, false, &kNonResourceAttributes}}};
+const Message kSelfSubjectAccessReview{
+    {{1, "metadata", Type::Message, false, &kObjectMeta},
+     {2, "spec", Type::Message, false, &kSelfSubjectAccessReviewSpec}}};
+const Message kSelfSubjectReview{{{1, "metadata", Type::Message, false, &kObjectMeta}}};
+const Message kPolicyRule{{{1, "verbs", Type::String, true},
+                           {2, "apiGroups", Type::String, true},
+                           {3, "resources", Type::String, true},
+                           {4, "resourceNames", Type::String, true},
+                           {5, "nonResourceURLs", Type::String, true}}};
+const Message kRole{{{1, "metadata", Type::Message, false, &kObjectMeta},
+                     {2, "rules", Type::Message, true, &kPolicyRule}}};
+const Message kSubject{{{1, "kind", Type::String},
+                        {2, "apiGroup", Type::String},
+                        {3, "name", Type::String},
+                        {4, "namespace", Type::String}}};
+const Message kRoleRef{
+    {{1, "apiGroup", Type::String}, {2, "kind", Type::String}, {3, "name", Type::String}}};
+const Message kRoleBinding{{{1, "metadata", Type::Message, false, &kObjectMeta},
+                            {2, "subjects", Type::Message, true, &kSubject},
+                            {3, "roleRef", Type::Message, false, &kRoleRef}}};
+
 class Reader {
  public:
   explicit Reader(std::string_view data) : data_(data) {}
@@ -327,13 +372,21 @@ Expected<JsonDocument, std::string> decode_kubernetes_protobuf(std::string_view 
       raw = *value;
     }
   }
-  static const std::map<std::string, const Message*> kKinds = {{"ConfigMap", &kConfigMap},
-                                                               {"Secret", &kSecret},
-                                                               {"Namespace", &kNamespace},
-                                                               {"ServiceAccount", &kServiceAccount},
-                                                               {"Service", &kService}};
-  auto it = kKinds.find(kind);
-  if (api_version != "v1" || it == kKinds.end()) {
+  static const std::map<std::pair<std::string, std::string>, const Message*> kKinds = {
+      {{"v1", "ConfigMap"}, &kConfigMap},
+      {{"v1", "Secret"}, &kSecret},
+      {{"v1", "Namespace"}, &kNamespace},
+      {{"v1", "ServiceAccount"}, &kServiceAccount},
+      {{"v1", "Service"}, &kService},
+      {{"authentication.k8s.io/v1", "TokenRequest"}, &kTokenRequest},
+      {{"authentication.k8s.io/v1", "SelfSubjectReview"}, &kSelfSubjectReview},
+      {{"authorization.k8s.io/v1", "SelfSubjectAccessReview"}, &kSelfSubjectAccessReview},
+      {{"rbac.authorization.k8s.io/v1", "Role"}, &kRole},
+      {{"rbac.authorization.k8s.io/v1", "ClusterRole"}, &kRole},
+      {{"rbac.authorization.k8s.io/v1", "RoleBinding"}, &kRoleBinding},
+      {{"rbac.authorization.k8s.io/v1", "ClusterRoleBinding"}, &kRoleBinding}};
+  auto it = kKinds.find({api_version, kind});
+  if (it == kKinds.end()) {
     return Unexpected("protobuf bodies of " + api_version + ", Kind=" + kind +
                       " are not supported");
   }

@@ -148,6 +148,10 @@ TEST_CASE("admin stall delays matching requests without blocking others", "[inte
     status = other.get(kCms).status;
   });
   REQUIRE(eventually([&] { return tc.cluster().faults().stalled() == 1; }));
+  // The answer says how many requests are held (setting the same rule again changes nothing).
+  CHECK(tc.admin("/admin/stall",
+                 R"({"pathPrefix":"/api/v1/namespaces/default/configmaps","seconds":30})")
+            .body.find(R"("stalled":1)") != std::string::npos);
   const auto released_at = SteadyClock::now();
   REQUIRE(tc.admin("/admin/stall", R"({"seconds":0})").status == 200);
   held.join();

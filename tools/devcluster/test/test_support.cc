@@ -136,6 +136,9 @@ Response HttpClient::request(const std::string& method, const std::string& targe
   http::request<http::string_body> req{http::string_to_verb(method), target, 11};
   req.set(http::field::host, "127.0.0.1");
   req.set(http::field::accept, accept);
+  if (!bearer_token_.empty()) {
+    req.set(http::field::authorization, "Bearer " + bearer_token_);
+  }
   if (!body.empty() || method == "POST" || method == "PUT" || method == "PATCH") {
     req.set(http::field::content_type, content_type);
     req.body() = body;
@@ -168,7 +171,8 @@ struct WatchStream::Impl {
   std::function<std::size_t(std::uint64_t, beast::string_view, beast::error_code&)> on_chunk;
 };
 
-WatchStream::WatchStream(std::uint16_t port, const std::string& target, const std::string& accept)
+WatchStream::WatchStream(std::uint16_t port, const std::string& target, const std::string& accept,
+                         const std::string& bearer_token)
     : impl_(std::make_unique<Impl>()) {
   auto& s = *impl_;
   bool done = false;
@@ -181,6 +185,9 @@ WatchStream::WatchStream(std::uint16_t port, const std::string& target, const st
   http::request<http::empty_body> req{http::verb::get, target, 11};
   req.set(http::field::host, "127.0.0.1");
   req.set(http::field::accept, accept);
+  if (!bearer_token.empty()) {
+    req.set(http::field::authorization, "Bearer " + bearer_token);
+  }
   done = false;
   http::async_write(s.stream, req, [&](beast::error_code e, std::size_t) { ec = e, done = true; });
   if (!run_until(s.ioc, done, std::chrono::seconds(5)) || ec) {

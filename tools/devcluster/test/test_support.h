@@ -61,17 +61,21 @@ class HttpClient {
   Response del(const std::string& target, const std::string& body = "") {
     return request("DELETE", target, body);
   }
+  /// Sends `Authorization: Bearer <token>` with every request from now on ("" stops it).
+  void set_bearer_token(std::string token) { bearer_token_ = std::move(token); }
 
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
+  std::string bearer_token_;
 };
 
 /// Reads a watch stream line by line.
 class WatchStream {
  public:
   WatchStream(std::uint16_t port, const std::string& target,
-              const std::string& accept = "application/json");
+              const std::string& accept = "application/json",
+              const std::string& bearer_token = "");
   ~WatchStream();
   /// The status of the response (0 until the header arrived).
   int status() const;

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -100,8 +101,11 @@ enum class MetricType { Counter, Gauge, Histogram };
 /// The metrics of one name, one series per combination of label values (client_golang's
 /// `CounterVec` & co). `with(values)` creates the series at zero the first time, which is how a
 /// component initialises its series at startup so dashboards see zeros, not gaps. `with` takes a
-/// short lock; hot paths keep the returned reference (series are never removed, so references
-/// stay valid as long as the registry).
+/// short lock; hot paths keep the returned reference, which stays valid as long as the registry
+/// unless that series is removed. `remove` and `remove_matching` drop series whose subject went
+/// away (client_golang's `DeleteLabelValues` / `DeletePartialMatch`, e.g. the series of a deleted
+/// object), so that /metrics stops reporting them; only the component that owns such series
+/// removes them, and it must not keep references to them.
 template <typename M>
 class MetricFamily {
  public:
@@ -110,6 +114,15 @@ class MetricFamily {
   M& with(const std::vector<std::string>& label_values);
   /// The series of a family without labels.
   M& get() { return with({}); }
+
+  /// Removes the series with these label values (same count and order as the family's label
+  /// names; checked); returns whether it existed. References to it become invalid. Thread-safe.
+  bool remove(const std::vector<std::string>& label_values);
+  /// Removes every series whose label `label_name` (one of the family's, checked) has `value`;
+  /// returns how many. Thread-safe.
+  std::size_t remove_matching(const std::string& label_name, const std::string& value);
+  /// The label values of every series, sorted. Thread-safe.
+  std::vector<std::vector<std::string>> series_label_values() const;
 
   const std::string& name() const { return name_; }
   const std::vector<std::string>& label_names() const { return label_names_; }

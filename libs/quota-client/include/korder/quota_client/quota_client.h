@@ -27,6 +27,10 @@ struct QuotaClientOptions {
   /// TLS (both or neither).
   std::string client_cert_file;
   std::string client_key_file;
+  /// When positive (and `ca_file`, `client_cert_file` and `client_key_file` are all set), the
+  /// three files are re-read at this interval and new connections use what they hold (gRPC's
+  /// FileWatcherCertificateProvider), so rotated certificates need no restart. Zero: read once.
+  std::chrono::seconds tls_refresh_interval{0};
   /// `--quota-server-name`: the name to verify in the server's certificate instead of the
   /// target's host (needed with address lists).
   std::string server_name;
