@@ -2,7 +2,10 @@
 // with NO certificate flags against the development cluster. The CA Secret korder-ca appears,
 // the webhook patches its CA into the configurations' caBundle, the development cluster (which
 // verifies korder-webhook.korder-system.svc against caBundle) calls the webhook, and the webhook
-// reaches the quota service over mutual TLS with certificates issued from the same CA.
+// reaches the quota service over mutual TLS with certificates issued from the same CA. The
+// cluster enforces RBAC and both daemons run as their own ServiceAccounts with deploy/rbac's
+// grants, so the rules the certificates need (Secret korder-ca, the configurations' caBundle) are
+// proven sufficient: no request of theirs is forbidden.
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -73,23 +76,31 @@ TEST_CASE("with no certificate flags the CA is shared, caBundle patched, and mTL
           "[e2e]") {
   const int webhook_port = free_loopback_port();
   const int quota_port = free_loopback_port();
-  TestCluster cluster({"--webhook-service-map",
+  TestCluster cluster(TestCluster::Authorization::Rbac,
+                      {"--webhook-service-map",
                        "korder-system/korder-webhook=127.0.0.1:" + std::to_string(webhook_port)});
   cluster.install_crds();
+  const auto rbac = cluster.kubectl({"apply", "-k", source_dir() + "/deploy/rbac"});
+  INFO(rbac.out << rbac.err);
+  REQUIRE(rbac.exit_code == 0);
+  const std::string quota_kubeconfig =
+      cluster.service_account_kubeconfig("korder-system", "korder-quota-controller");
+  const std::string webhook_kubeconfig =
+      cluster.service_account_kubeconfig("korder-system", "korder-admission-webhook");
   const std::string configurations = source_dir() + "/deploy/webhook/webhook-configurations.yaml";
   auto applied = cluster.kubectl({"apply", "-f", configurations});
   INFO(applied.out << applied.err);
   REQUIRE(applied.exit_code == 0);
 
   DaemonReplicas daemons(cluster.dir());
-  auto quota = controller_argv(KORDER_QUOTA_CONTROLLER_BINARY, cluster.kubeconfig());
+  auto quota = controller_argv(KORDER_QUOTA_CONTROLLER_BINARY, quota_kubeconfig);
   quota.push_back("--grpc-bind-address=127.0.0.1:" + std::to_string(quota_port));
   quota.push_back("--cert-dir=" + cluster.dir() + "/quota-certs");
   quota.push_back("--cert-check-interval=1s");
   Process& quota_process = daemons.start("korder-quota-controller-0", quota);
   Process& webhook = daemons.start(
       "korder-admission-webhook-0",
-      {KORDER_WEBHOOK_BINARY, "--kubeconfig=" + cluster.kubeconfig(),
+      {KORDER_WEBHOOK_BINARY, "--kubeconfig=" + webhook_kubeconfig,
        "--bind-address=127.0.0.1:" + std::to_string(webhook_port),
        "--metrics-bind-address=127.0.0.1:0", "--health-probe-bind-address=127.0.0.1:0",
        "--cert-dir=" + cluster.dir() + "/webhook-certs", "--ca-check-interval=1s",
@@ -171,6 +182,40 @@ TEST_CASE("with no certificate flags the CA is shared, caBundle patched, and mTL
       20s));
   INFO(denial);
   CHECK(denial.find("quota \"one-order\": orders") != std::string::npos);
+
+  // Everything above ran under deploy/rbac's grants: neither daemon was ever forbidden, and
+  // both did use their certificate rules (read korder-ca; the webhook patched caBundle).
+  const std::string audit = cluster.audit_log();
+  int forbidden = 0;
+  bool ca_read = false;
+  bool bundle_patched = false;
+  std::istringstream entries(audit);
+  for (std::string line; std::getline(entries, line);) {
+    api::JsonDocument entry;
+    if (!api::parse_json(line, entry).has_value()) {
+      continue;
+    }
+    const std::string user = json_string(entry, "user");
+    if (user != "system:serviceaccount:korder-system:korder-quota-controller" &&
+        user != "system:serviceaccount:korder-system:korder-admission-webhook") {
+      continue;
+    }
+    if (json_string(entry, "decision") == "forbid") {
+      ++forbidden;
+      UNSCOPED_INFO("forbidden: " << line);
+    }
+    ca_read = ca_read || (json_string(entry, "resource") == "secrets" &&
+                          json_string(entry, "name") == "korder-ca" &&
+                          json_string(entry, "verb") == "get");
+    bundle_patched =
+        bundle_patched ||
+        (user == "system:serviceaccount:korder-system:korder-admission-webhook" &&
+         json_string(entry, "verb") == "patch" &&
+         json_string(entry, "resource").find("webhookconfigurations") != std::string::npos);
+  }
+  CHECK(forbidden == 0);
+  CHECK(ca_read);
+  CHECK(bundle_patched);
 }
 
 }  // namespace

@@ -105,8 +105,9 @@ const std::map<std::string, std::string> kAllowlist = {
     {"quota-controller create core/events",
      "the quota controller records Events on invalid quotas only; the flow has none"},
     {"quota-controller create core/secrets",
-     "used by self-managed certificates: creating the shared CA korder-ca; the test serves "
-     "with certificates from scripts/certs.sh"},
+     "used by self-managed certificates: creating the shared CA korder-ca; this flow serves "
+     "with certificates from scripts/certs.sh. certs_e2e_test runs the quota controller and the "
+     "webhook with self-managed certificates under these grants and checks none is forbidden"},
     {"quota-controller get core/secrets",
      "used by self-managed certificates: reading the shared CA korder-ca"},
     {"admission-webhook create core/secrets",
