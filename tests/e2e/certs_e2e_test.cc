@@ -204,9 +204,9 @@ TEST_CASE("with no certificate flags the CA is shared, caBundle patched, and mTL
       ++forbidden;
       UNSCOPED_INFO("forbidden: " << line);
     }
-    ca_read = ca_read || (json_string(entry, "resource") == "secrets" &&
-                          json_string(entry, "name") == "korder-ca" &&
-                          json_string(entry, "verb") == "get");
+    ca_read = ca_read ||
+              (json_string(entry, "resource") == "secrets" &&
+               json_string(entry, "name") == "korder-ca" && json_string(entry, "verb") == "get");
     bundle_patched =
         bundle_patched ||
         (user == "system:serviceaccount:korder-system:korder-admission-webhook" &&

@@ -5,7 +5,9 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <exception>
 #include <map>
+#include <sstream>
 #include <thread>
 
 namespace korder::testing {
@@ -98,8 +100,17 @@ Suite::Suite(SuiteOptions options)
     : options_(std::move(options)),
       webhook_port_(free_port()),
       quota_port_(free_port()),
-      cluster_(cluster_argv(webhook_port_, options_.cluster_args)) {
+      cluster_(TestCluster::Authorization::Rbac,
+               cluster_argv(webhook_port_, options_.cluster_args)) {
   cluster_.install_crds();
+  const auto rbac = cluster_.kubectl({"apply", "-k", source_dir() + "/deploy/rbac"});
+  INFO(rbac.out << rbac.err);
+  REQUIRE(rbac.exit_code == 0);
+  for (const char* component :
+       {"order-controller", "ticket-controller", "quota-controller", "admission-webhook"}) {
+    kubeconfigs_[component] =
+        cluster_.service_account_kubeconfig("korder-system", std::string("korder-") + component);
+  }
   certs_ = cluster_.dir() + "/certs";
   const auto made = run_command({"bash", source_dir() + "/scripts/certs.sh", certs_}, {}, 30s);
   INFO(made.err);
@@ -122,6 +133,25 @@ Suite::~Suite() {
   for (auto it = processes_.rbegin(); it != processes_.rend(); ++it) {
     (*it)->terminate(10s);
   }
+  if (std::uncaught_exceptions() > 0) {
+    return;  // the test already failed (REQUIRE); do not pile up on it
+  }
+  // No daemon may ever have been forbidden by RBAC: deploy/rbac grants what they use.
+  const std::string audit = read_file(cluster_.audit_log_path());
+  int forbidden = 0;
+  std::istringstream lines(audit);
+  for (std::string line; std::getline(lines, line);) {
+    api::JsonDocument entry;
+    if (!api::parse_json(line, entry).has_value() ||
+        str(entry, "user").rfind("system:serviceaccount:korder-system:korder-", 0) != 0) {
+      continue;
+    }
+    if (str(entry, "decision") == "forbid") {
+      ++forbidden;
+      UNSCOPED_INFO("refused by the cluster: " << line);
+    }
+  }
+  CHECK(forbidden == 0);
 }
 
 std::string Suite::logs() const {
@@ -200,8 +230,13 @@ api::PodList Suite::pods(const std::string& namespace_, const std::string& label
 
 Process& Suite::start(const std::string& name, std::vector<std::string> argv) {
   // The common flags go first, so a test's own flags (appended last) override them.
+  // Each component under its own ServiceAccount (the webhook's restarts too).
+  const std::string component =
+      name.rfind("admission-webhook", 0) == 0 ? std::string("admission-webhook") : name;
+  const auto kubeconfig = kubeconfigs_.find(component);
+  REQUIRE(kubeconfig != kubeconfigs_.end());
   const std::vector<std::string> common = {
-      "--kubeconfig=" + cluster_.kubeconfig(), "--leader-elect=true",
+      "--kubeconfig=" + kubeconfig->second, "--leader-elect=true",
       "--leader-election-namespace=korder-system", "--metrics-bind-address=0",
       "--health-probe-bind-address=0"};
   argv.insert(argv.begin() + 1, common.begin(), common.end());

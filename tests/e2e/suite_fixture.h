@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -53,6 +54,10 @@ const api::JsonValue& member(const api::JsonValue& object, const char* name);
 bool eventually_every(const std::function<bool()>& condition, std::chrono::milliseconds timeout,
                       std::chrono::milliseconds interval);
 
+/// The whole suite as `make run` starts it, on a development cluster that enforces RBAC: each
+/// daemon runs as its own ServiceAccount (`korder-<component>` in korder-system) with
+/// deploy/rbac's grants, and the suite checks at its end that none of their requests was
+/// forbidden. Tests act as the cluster's admin (kubectl, `cluster().api`).
 class Suite {
  public:
   explicit Suite(SuiteOptions options = {});
@@ -90,6 +95,7 @@ class Suite {
   int webhook_port_;
   int quota_port_;
   TestCluster cluster_;
+  std::map<std::string, std::string> kubeconfigs_;  // component → its ServiceAccount's kubeconfig
   std::string certs_;
   std::vector<std::unique_ptr<Process>> processes_;
   Process* quota_ = nullptr;
