@@ -24,11 +24,13 @@ binary() {
   echo "${root}/${path#./}"
 }
 
-# A loopback port nothing listens on now.
+# A loopback port nothing listens on now, below the kernel's ephemeral range (so an outgoing
+# connection cannot take it between this check and the daemon's bind).
 free_port() {
-  local port
+  local port low
+  low="$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)"
   for _ in $(seq 1 100); do
-    port=$((20000 + RANDOM % 40000))
+    port=$((10000 + RANDOM % (low - 10000)))
     if ! (exec 3<>"/dev/tcp/127.0.0.1/${port}") 2>/dev/null; then
       echo "${port}"
       return
