@@ -94,7 +94,7 @@ class NodeVerdicts {
 // Why a claimable ticket cannot serve the pod, or nothing when it can (with its score).
 Expected<std::int64_t, std::string> fit(const api::Ticket& ticket, const api::ResourceList& wanted,
                                         NodeVerdicts& nodes) {
-  const auto score = api::fit_score(api::ticket_requests(ticket.spec), wanted);
+  const auto score = api::ticket_fit_score(ticket.spec, wanted);
   if (!score) {
     return Unexpected(std::string("too small for the pod's requests"));
   }
@@ -143,32 +143,36 @@ Selection select_candidates(const api::Pod& pod, std::string_view ns, const Tick
   const api::PlacementConstraints constraints = api::placement_constraints(pod.spec);
   NodeVerdicts nodes(constraints, source);
 
+  // Ranked by index into `tickets`: no shared_ptr copies while ranking.
   struct Ranked {
-    Candidate candidate;
+    std::int64_t score;
     TimePoint expiry;
     std::uint64_t tie;
+    std::size_t index;
   };
   std::vector<Ranked> ranked;
+  ranked.reserve(tickets.size());
   Refusals refusals;
-  for (const auto& ticket : tickets) {
-    if (!request.matches(ticket->metadata.name, ticket->metadata.labels)) {
+  for (std::size_t i = 0; i < tickets.size(); ++i) {
+    const api::Ticket& ticket = *tickets[i];
+    if (!request.matches(ticket.metadata.name, ticket.metadata.labels)) {
       continue;
     }
-    if (auto claimable = ticket_claimable(*ticket, now); !claimable) {
+    if (auto claimable = ticket_claimable(ticket, now); !claimable) {
       refusals.add(std::move(claimable).error());
       continue;
     }
-    if (skip && skip(*ticket)) {
+    if (skip && skip(ticket)) {
       refusals.add("being claimed by another pod");
       continue;
     }
-    auto score = fit(*ticket, wanted, nodes);
+    auto score = fit(ticket, wanted, nodes);
     if (!score) {
       refusals.add(std::move(score).error());
       continue;
     }
-    ranked.push_back(Ranked{Candidate{ticket, *score},
-                            ticket->status.expiration_time.value_or(TimePoint::max()), random()});
+    ranked.push_back(
+        Ranked{*score, ticket.status.expiration_time.value_or(TimePoint::max()), random(), i});
   }
   Selection selection;
   if (ranked.empty()) {
@@ -179,8 +183,8 @@ Selection select_candidates(const api::Pod& pod, std::string_view ns, const Tick
     return selection;
   }
   std::sort(ranked.begin(), ranked.end(), [](const Ranked& a, const Ranked& b) {
-    if (a.candidate.score != b.candidate.score) {
-      return a.candidate.score < b.candidate.score;
+    if (a.score != b.score) {
+      return a.score < b.score;
     }
     if (a.expiry != b.expiry) {
       return a.expiry < b.expiry;
@@ -188,8 +192,8 @@ Selection select_candidates(const api::Pod& pod, std::string_view ns, const Tick
     return a.tie < b.tie;
   });
   selection.candidates.reserve(ranked.size());
-  for (Ranked& r : ranked) {
-    selection.candidates.push_back(std::move(r.candidate));
+  for (const Ranked& r : ranked) {
+    selection.candidates.push_back(Candidate{tickets[r.index], r.score});
   }
   return selection;
 }

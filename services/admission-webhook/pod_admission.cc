@@ -3,8 +3,10 @@
 #include <glog/logging.h>
 
 #include <cstdio>
+#include <optional>
 #include <utility>
 
+#include "korder/api/discard_extras.h"
 #include "korder/api/json.h"
 #include "korder/api/korder_group.h"
 #include "pod_patch.h"
@@ -95,13 +97,19 @@ boost::asio::awaitable<api::AdmissionResponse> PodAdmission::review(api::Admissi
       !opted_in(*object)) {
     co_return allow(request.uid);  // the fast path: not ours
   }
-  auto decoded = api::decode_value<api::Pod>(*object);
-  if (!decoded) {
+  // The pod is read, never written back: its unmodelled fields (env, probes, volumes, ...)
+  // need not be copied out as JSON text. No co_await while the scope is alive.
+  std::optional<Expected<api::Pod, ParseError>> decoded;
+  {
+    const api::DiscardExtrasScope discard_extras;
+    decoded = api::decode_value<api::Pod>(*object);
+  }
+  if (!*decoded) {
     // Never block a pod because korder cannot read it; the API server will judge the pod.
     metrics_.claims.with({"invalid_request"}).inc();
     co_return allow(request.uid);
   }
-  const api::Pod pod = std::move(decoded).value();
+  const api::Pod pod = std::move(*decoded).value();
   const std::string ns =
       pod.metadata.namespace_.empty() ? request.namespace_ : pod.metadata.namespace_;
   if (!pod.spec.node_name.empty()) {

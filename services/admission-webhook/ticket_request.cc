@@ -14,8 +14,11 @@ std::string bad_request(std::string_view value, std::string_view why) {
 
 bool TicketRequest::matches(std::string_view name,
                             const std::map<std::string, std::string>& labels) const {
+  // Built once: the keys are longer than the small-string buffer.
+  static const std::string kOrderKey(kOrderLabel);
+  static const std::string kGroupKey(kGroupLabel);
   if (!order.empty()) {
-    const auto it = labels.find(std::string(kOrderLabel));
+    const auto it = labels.find(kOrderKey);
     if (it == labels.end() || it->second != order) {
       return false;
     }
@@ -28,7 +31,7 @@ bool TicketRequest::matches(std::string_view name,
     case Form::Selector:
       return selector.matches(labels);
     case Form::Group: {
-      const auto it = labels.find(std::string(kGroupLabel));
+      const auto it = labels.find(kGroupKey);
       return it != labels.end() && it->second == value;
     }
   }

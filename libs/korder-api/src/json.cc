@@ -13,6 +13,7 @@
 #include <cstring>
 #include <limits>
 
+#include "korder/api/discard_extras.h"
 #include "korder/api/time.h"
 #include "korder/base/check.h"
 
@@ -404,7 +405,7 @@ DecodeResult JsonObjectReader::finish(Extras& extras) {
   }
   extras = Extras();
   const rapidjson::SizeType count = object_->MemberCount();
-  if (read_count_ == count) {
+  if (read_count_ == count || DiscardExtrasScope::active()) {
     return {};
   }
   std::sort(read_.begin(), read_.begin() + static_cast<std::ptrdiff_t>(read_count_));
@@ -441,6 +442,14 @@ DecodeResult JsonObjectReader::finish(Extras& extras) {
   }
   return {};
 }
+
+namespace {
+thread_local int discard_extras_depth = 0;
+}  // namespace
+
+DiscardExtrasScope::DiscardExtrasScope() { ++discard_extras_depth; }
+DiscardExtrasScope::~DiscardExtrasScope() { --discard_extras_depth; }
+bool DiscardExtrasScope::active() { return discard_extras_depth > 0; }
 
 // ---- JsonObjectWriter ----------------------------------------------------------------------
 

@@ -140,6 +140,21 @@ std::int64_t fraction_ppb(Int128 held, Int128 wanted) {
   return static_cast<std::int64_t>(d * static_cast<UInt128>(kFitScoreScale) / h);
 }
 
+// The entry of `list` named `name`, or null. A ticket holds a few resources: scanning them
+// compares lengths before bytes, cheaper than the tree's ordered comparisons.
+const Quantity* find_resource(const ResourceList& list, const std::string& name) {
+  if (list.size() <= 8) {
+    for (const auto& [key, quantity] : list) {
+      if (key == name) {
+        return &quantity;
+      }
+    }
+    return nullptr;
+  }
+  const auto it = list.find(name);
+  return it == list.end() ? nullptr : &it->second;
+}
+
 }  // namespace
 
 // ---- Effective requests -----------------------------------------------------------------------
@@ -423,6 +438,30 @@ std::optional<std::int64_t> fit_score(const ResourceList& held, const ResourceLi
       continue;
     }
     score += fraction_ppb(lookup(held, name).nanos(), quantity.nanos());
+  }
+  return score;
+}
+
+std::optional<std::int64_t> ticket_fit_score(const TicketSpec& spec, const ResourceList& wanted) {
+  static const Quantity kZero;
+  const ResourceList& requests = spec.resources.requests;
+  const ResourceList& limits = spec.resources.limits;
+  std::int64_t score = 0;
+  for (const auto& [name, quantity] : wanted) {
+    if (quantity.sign() <= 0) {
+      continue;
+    }
+    const Quantity* held = find_resource(requests, name);
+    if (held == nullptr) {
+      held = find_resource(limits, name);
+    }
+    if (held == nullptr) {
+      held = &kZero;
+    }
+    if (*held < quantity) {
+      return std::nullopt;
+    }
+    score += fraction_ppb(held->nanos(), quantity.nanos());
   }
   return score;
 }

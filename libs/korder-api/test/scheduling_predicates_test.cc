@@ -1056,6 +1056,50 @@ TEST_CASE(
   CHECK(*huge <= 500'000'000);
 }
 
+TEST_CASE("a ticket's fit score reads requests, then limits, as fit_score of ticket_requests",
+          "[unit][scheduling]") {
+  TicketSpec spec;
+  spec.resources.requests = rl({{"cpu", "500m"}, {"memory", "0"}});
+  spec.resources.limits = rl({{"cpu", "4"}, {"memory", "2Gi"}, {"nvidia.com/gpu", "1"}});
+  const std::vector<ResourceList> pods = {
+      {},
+      rl({{"cpu", "0"}}),
+      rl({{"cpu", "250m"}}),
+      rl({{"cpu", "500m"}}),
+      rl({{"cpu", "501m"}}),    // the request (500m) wins over the limit (4): too small
+      rl({{"memory", "1Mi"}}),  // memory requested as 0 wins over the limit: too small
+      rl({{"nvidia.com/gpu", "1"}}),
+      rl({{"nvidia.com/gpu", "1"}, {"cpu", "100m"}}),
+      rl({{"nvidia.com/gpu", "2"}}),
+      rl({{"example.com/foo", "1"}}),
+      rl({{"example.com/foo", "-1"}, {"cpu", "1m"}}),
+  };
+  for (const ResourceList& pod : pods) {
+    const auto expected = fit_score(ticket_requests(spec), pod);
+    CHECK(ticket_fit_score(spec, pod) == expected);
+  }
+  CHECK(ticket_fit_score(spec, rl({{"cpu", "250m"}})) == 500'000'000);
+  CHECK(ticket_fit_score(spec, rl({{"nvidia.com/gpu", "1"}})) == 0);
+  CHECK_FALSE(ticket_fit_score(spec, rl({{"cpu", "501m"}})).has_value());
+  CHECK_FALSE(ticket_fit_score(spec, rl({{"memory", "1Mi"}})).has_value());
+  // Many resources (looked up in the tree rather than scanned) give the same answers.
+  TicketSpec many;
+  for (int i = 0; i < 12; ++i) {
+    many.resources.requests["example.com/r" + std::to_string(i)] = Quantity::from_int(i + 1);
+    many.resources.limits["example.com/l" + std::to_string(i)] = Quantity::from_int(i + 1);
+  }
+  const std::vector<ResourceList> wants = {
+      rl({{"example.com/r3", "2"}, {"example.com/l11", "12"}}),
+      rl({{"example.com/r3", "5"}}),
+      rl({{"example.com/l0", "1"}, {"example.com/x", "1"}}),
+      rl({{"example.com/l5", "500m"}, {"example.com/r9", "10"}}),
+  };
+  for (const ResourceList& pod : wants) {
+    CHECK(ticket_fit_score(many, pod) == fit_score(ticket_requests(many), pod));
+  }
+  CHECK(ticket_fit_score(many, wants[0]) == 500'000'000);
+}
+
 TEST_CASE("best-fit scores order tickets from the tightest to the loosest", "[unit][scheduling]") {
   const ResourceList pod = rl({{"cpu", "500m"}, {"memory", "1Gi"}});
   const std::vector<std::pair<std::string, ResourceList>> tickets = {

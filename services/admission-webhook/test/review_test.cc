@@ -84,6 +84,42 @@ TEST_CASE("the response echoes the uid and carries the patch base64-encoded", "[
   CHECK(std::string(response["warnings"][0].GetString()) == "careful");
 }
 
+TEST_CASE("every response is written byte for byte as api::to_json writes it", "[unit]") {
+  const auto reference = [](const api::AdmissionResponse& response) {
+    api::AdmissionReview review;
+    review.api_version = std::string(api::kAdmissionReviewApiVersion);
+    review.kind = std::string(api::kAdmissionReviewKind);
+    review.response = response;
+    return api::to_json(review);
+  };
+  const std::string patch = R"([{"op":"add","path":"/metadata/labels/a~1b","value":"c\"d"}])";
+  std::vector<api::AdmissionResponse> responses = {
+      allow("5b0c7f4e-2a9d-4c1b-8e3f-6d7a8b9c0d1e"),
+      allow("uid-1", patch),
+      allow("uid-1", patch, {"careful"}),
+      allow(""),
+      allow("quote\"back\\slash"),
+      allow("tab\there"),
+      allow("caf\xC3\xA9"),
+      allow("ctl\x01"),
+      allow("del\x7F", patch),
+      deny("uid-2", 403, "Forbidden", "no"),
+  };
+  api::AdmissionResponse custom_type = allow("uid-3", patch);
+  custom_type.patch_type = "Odd\"Type";
+  responses.push_back(custom_type);
+  api::AdmissionResponse audited = allow("uid-4");
+  audited.audit_annotations["a"] = "b";
+  responses.push_back(audited);
+  api::AdmissionResponse extra = allow("uid-5");
+  extra.extras = *api::Extras::parse(R"({"future":1})");
+  responses.push_back(extra);
+  for (const api::AdmissionResponse& response : responses) {
+    INFO(response.uid);
+    CHECK(encode_review_response(response) == reference(response));
+  }
+}
+
 TEST_CASE("a denial carries a Status with code, reason and message", "[unit]") {
   const std::string body = encode_review_response(deny("uid-2", 403, "Forbidden", "no"));
   api::JsonDocument doc;

@@ -259,4 +259,8 @@ inline constexpr std::int64_t kFitScoreScale = 1'000'000'000;
 /// !resources_cover(held, wanted).
 std::optional<std::int64_t> fit_score(const ResourceList& held, const ResourceList& wanted);
 
+/// fit_score(ticket_requests(spec), wanted) without building the held list: each wanted
+/// resource is read from `spec.resources.requests`, else `spec.resources.limits`. Same result.
+std::optional<std::int64_t> ticket_fit_score(const TicketSpec& spec, const ResourceList& wanted);
+
 }  // namespace korder::api
