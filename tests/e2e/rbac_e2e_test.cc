@@ -23,42 +23,13 @@
 #include "korder/api/json.h"
 #include "korder/api/yaml.h"
 #include "process.h"
+#include "suite_fixture.h"
 #include "test_cluster.h"
 
 namespace korder::testing {
 namespace {
 
 using namespace std::chrono_literals;
-
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  REQUIRE(fd >= 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0);
-  socklen_t len = sizeof(addr);
-  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
-std::string str(const api::JsonValue& object, const char* name) {
-  if (!object.IsObject()) {
-    return "";
-  }
-  const auto it = object.FindMember(name);
-  return it != object.MemberEnd() && it->value.IsString() ? it->value.GetString() : "";
-}
-
-const api::JsonValue& member(const api::JsonValue& object, const char* name) {
-  static const api::JsonValue null_value;
-  if (!object.IsObject()) {
-    return null_value;
-  }
-  const auto it = object.FindMember(name);
-  return it != object.MemberEnd() ? it->value : null_value;
-}
 
 const std::vector<std::string> kComponents = {"order-controller", "ticket-controller",
                                               "quota-controller", "admission-webhook"};
@@ -94,6 +65,9 @@ const std::map<std::string, std::string> kAllowlist = {
      "finished tickets are deleted ttlSecondsAfterFinished after they end; the flow ends before"},
     {"admission-webhook create core/events",
      "an Event on the Order when a pod that names it finds no ticket; the flow's pod finds one"},
+    {"ticket-controller get core/pods",
+     "a guardian create answered 409 AlreadyExists (the pod cache has not shown the controller's "
+     "own earlier create yet) is followed by a live read of that pod; only when the cache lags"},
     {"order-controller patch core/events",
      "a repeated Event is patched (count, lastTimestamp); the flow raises each Event once"},
     {"ticket-controller patch core/events",
