@@ -174,6 +174,14 @@ class ScriptedApiServer::Impl {
     }
   }
 
+  // Closed before the session is counted as closed: a test that waits for the close may then
+  // rely on the client seeing it (the stream objects only go with the coroutine frame).
+  static void close_now(tcp::socket& socket) {
+    error_code ignored;
+    socket.shutdown(tcp::socket::shutdown_both, ignored);
+    socket.close(ignored);
+  }
+
   net::awaitable<void> session(tcp::socket socket, std::size_t id) {
     beast::tcp_stream plain(std::move(socket));
     if (!tls_) {
@@ -191,8 +199,10 @@ class ScriptedApiServer::Impl {
       } else {
         co_await serve(stream, id);
       }
+      close_now(beast::get_lowest_layer(stream).socket());
     }
     live_.erase(id);
+    close_now(plain.socket());  // a no-op when the TLS stream took the socket
     std::lock_guard lock(mu_);
     ++closed_;
     cv_.notify_all();
