@@ -17,6 +17,8 @@ packages=(
   libgoogle-glog-dev libgflags-dev
   # abseil: IANA time zones (absl::time) and thread annotations
   libabsl-dev tzdata
+  # tcmalloc (minimal): the admission webhook's allocator (its reviews allocate a lot)
+  libgoogle-perftools-dev
   # tests and benchmarks
   catch2 libbenchmark-dev
   # the webhook benchmark: nginx as its baseline (wrk for cross-checks), taskset, jq, curl

@@ -68,11 +68,12 @@ class NodeVerdicts {
   NodeVerdicts(const api::PlacementConstraints& constraints, const TicketSource& source)
       : constraints_(constraints), source_(source) {}
 
-  // Empty when `name` admits the pod, else why not. `name` must outlive this object.
-  const std::string& refusal(std::string_view name) {
-    for (const auto& [node, verdict] : verdicts_) {
-      if (node == name) {
-        return verdict;
+  // Empty when `name` (whose std::hash is `hash`) admits the pod, else why not. `name` must
+  // outlive this object.
+  const std::string& refusal(std::string_view name, std::size_t hash) {
+    for (const Verdict& v : verdicts_) {
+      if (v.hash == hash && v.node == name) {
+        return v.refusal;
       }
     }
     std::string verdict;
@@ -81,30 +82,65 @@ class NodeVerdicts {
     } else if (auto admitted = api::node_admits(constraints_, *node); !admitted) {
       verdict = std::move(admitted).error();
     }
-    verdicts_.emplace_back(name, std::move(verdict));
-    return verdicts_.back().second;
+    verdicts_.push_back(Verdict{name, hash, std::move(verdict)});
+    return verdicts_.back().refusal;
   }
 
  private:
+  struct Verdict {
+    std::string_view node;
+    std::size_t hash;
+    std::string refusal;
+  };
   const api::PlacementConstraints& constraints_;
   const TicketSource& source_;
-  std::vector<std::pair<std::string_view, std::string>> verdicts_;
+  std::vector<Verdict> verdicts_;
 };
 
+// SplitMix64's finaliser: spreads a seed and an index into an unpredictable 64-bit tie-break.
+std::uint64_t mix(std::uint64_t x) {
+  x += 0x9E3779B97F4A7C15ULL;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+  return x ^ (x >> 31);
+}
+
 // Why a claimable ticket cannot serve the pod, or nothing when it can (with its score).
-Expected<std::int64_t, std::string> fit(const api::Ticket& ticket, const api::ResourceList& wanted,
+Expected<std::int64_t, std::string> fit(const IndexedTicket& entry, const api::FitResources& wanted,
                                         NodeVerdicts& nodes) {
-  const auto score = api::ticket_fit_score(ticket.spec, wanted);
+  const auto score = api::fit_score(entry.held, wanted);
   if (!score) {
     return Unexpected(std::string("too small for the pod's requests"));
   }
-  if (const std::string& refusal = nodes.refusal(ticket.status.node_name); !refusal.empty()) {
+  if (const std::string& refusal = nodes.refusal(entry.ticket->status.node_name, entry.node_hash);
+      !refusal.empty()) {
     return Unexpected(refusal);
   }
   return *score;
 }
 
 }  // namespace
+
+IndexedTicket::IndexedTicket(std::shared_ptr<const api::Ticket> t)
+    : ticket(std::move(t)),
+      held(api::FitResources::held(ticket->spec)),
+      node_hash(std::hash<std::string_view>()(ticket->status.node_name)),
+      expiry(ticket->status.expiration_time) {
+  const api::TicketStatus& status = ticket->status;
+  const auto& claim = status.claim;
+  const bool claim_holds_regardless =
+      claim.has_value() && (!claim->pod_uid.empty() || !claim->deadline.has_value());
+  claimable_shape = !ticket->metadata.deletion_timestamp &&
+                    status.phase == api::TicketPhase::Ready && !status.node_name.empty() &&
+                    status.claimed_pod.empty() && !claim_holds_regardless;
+  if (claim.has_value() && !claim_holds_regardless) {
+    claim_deadline = claim->deadline;
+  }
+  if (const auto it = ticket->metadata.labels.find(std::string(kOrderLabel));
+      it != ticket->metadata.labels.end()) {
+    order = it->second;
+  }
+}
 
 Expected<void, std::string> ticket_claimable(const api::Ticket& ticket, TimePoint now) {
   if (ticket.metadata.deletion_timestamp) {
@@ -136,10 +172,11 @@ Expected<void, std::string> ticket_claimable(const api::Ticket& ticket, TimePoin
 Selection select_candidates(const api::Pod& pod, std::string_view ns, const TicketRequest& request,
                             const TicketSource& source, TimePoint now,
                             const std::function<bool(const api::Ticket&)>& skip,
-                            const std::function<std::uint64_t()>& random) {
-  const auto tickets =
+                            const std::function<std::uint64_t()>& random, std::size_t limit) {
+  TicketSnapshot snapshot =
       request.order.empty() ? source.tickets_in(ns) : source.tickets_of_order(ns, request.order);
-  const api::ResourceList wanted = api::effective_requests(pod.spec);
+  const auto& tickets = *snapshot;
+  const api::FitResources wanted = api::FitResources::wanted(api::effective_requests(pod.spec));
   const api::PlacementConstraints constraints = api::placement_constraints(pod.spec);
   NodeVerdicts nodes(constraints, source);
 
@@ -152,29 +189,33 @@ Selection select_candidates(const api::Pod& pod, std::string_view ns, const Tick
   };
   std::vector<Ranked> ranked;
   ranked.reserve(tickets.size());
+  const std::uint64_t seed = random();
   Refusals refusals;
   for (std::size_t i = 0; i < tickets.size(); ++i) {
-    const api::Ticket& ticket = *tickets[i];
+    const IndexedTicket& entry = *tickets[i];
+    const api::Ticket& ticket = *entry.ticket;
     if (!request.matches(ticket.metadata.name, ticket.metadata.labels)) {
       continue;
     }
-    if (auto claimable = ticket_claimable(ticket, now); !claimable) {
-      refusals.add(std::move(claimable).error());
+    if (!entry.claimable_at(now)) {
+      auto why = ticket_claimable(ticket, now);  // the refusal, spelled out only now
+      refusals.add(why ? std::string("not claimable") : std::move(why).error());
       continue;
     }
     if (skip && skip(ticket)) {
       refusals.add("being claimed by another pod");
       continue;
     }
-    auto score = fit(ticket, wanted, nodes);
+    auto score = fit(entry, wanted, nodes);
     if (!score) {
       refusals.add(std::move(score).error());
       continue;
     }
     ranked.push_back(
-        Ranked{*score, ticket.status.expiration_time.value_or(TimePoint::max()), random(), i});
+        Ranked{*score, ticket.status.expiration_time.value_or(TimePoint::max()), mix(seed ^ i), i});
   }
   Selection selection;
+  selection.tickets = std::move(snapshot);
   if (ranked.empty()) {
     selection.reason = refusals.total() == 0
                            ? "no ticket " + scope_text(ns, request)
@@ -182,7 +223,7 @@ Selection select_candidates(const api::Pod& pod, std::string_view ns, const Tick
                                  refusals.summary() + ")";
     return selection;
   }
-  std::sort(ranked.begin(), ranked.end(), [](const Ranked& a, const Ranked& b) {
+  const auto better = [](const Ranked& a, const Ranked& b) {
     if (a.score != b.score) {
       return a.score < b.score;
     }
@@ -190,10 +231,19 @@ Selection select_candidates(const api::Pod& pod, std::string_view ns, const Tick
       return a.expiry < b.expiry;
     }
     return a.tie < b.tie;
-  });
-  selection.candidates.reserve(ranked.size());
-  for (const Ranked& r : ranked) {
-    selection.candidates.push_back(Candidate{tickets[r.index], r.score});
+  };
+  selection.eligible = ranked.size();
+  const std::size_t kept = std::min(ranked.size(), std::max<std::size_t>(limit, 1));
+  if (kept == 1) {
+    std::iter_swap(ranked.begin(), std::min_element(ranked.begin(), ranked.end(), better));
+  } else {
+    std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(kept),
+                      ranked.end(), better);
+  }
+  selection.candidates.reserve(kept);
+  for (std::size_t k = 0; k < kept; ++k) {
+    const Ranked& r = ranked[k];
+    selection.candidates.push_back(Candidate{tickets[r.index]->ticket.get(), r.score});
   }
   return selection;
 }

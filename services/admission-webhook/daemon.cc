@@ -129,6 +129,8 @@ int run_daemon(const Options& options) {
   runtime_options.leader_election = false;
   runtime_options.rest.request_timeout = options.review_timeout / 2;  // a claim write fits a review
   runtime_options.rest.retry.max_retries = 1;
+  // Fed by the Ticket informer's handler: declared before the runtime, so it outlives it.
+  TicketIndex ticket_index;
   auto runtime =
       kclient::DaemonRuntime::create(options.common, std::move(runtime_options), clock, metrics);
   if (!runtime) {
@@ -141,10 +143,10 @@ int run_daemon(const Options& options) {
   kclient::EventRecorder& events = (*runtime)->events();
 
   auto& tickets = informers.informer<api::Ticket>();
-  tickets.add_indexers(ticket_indexers());
+  tickets.add_event_handler(ticket_index.handler());
   auto& nodes = informers.informer<api::Node>();
   auto& orders = informers.informer<api::Order>();
-  InformerTicketSource source(tickets.store(), nodes.store());
+  InformerTicketSource source(ticket_index, nodes.store());
 
   // Self-managed certificates: the first ones are on disk before the server and the quota
   // client read them (DESIGN.md §6).

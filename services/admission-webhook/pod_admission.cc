@@ -2,6 +2,7 @@
 
 #include <glog/logging.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <optional>
 #include <utility>
@@ -66,7 +67,7 @@ api::AdmissionResponse PodAdmission::unassigned(const api::AdmissionRequest& req
                                                 const api::Pod& pod, const std::string& ns,
                                                 const std::string& order, const std::string& reason,
                                                 std::string_view outcome) {
-  metrics_.claims.with({std::string(outcome)}).inc();
+  metrics_.claim_outcome(outcome).inc();
   const std::string pod_name =
       pod.metadata.name.empty() ? pod.metadata.generate_name + "*" : pod.metadata.name;
   LOG(INFO) << "pod admitted without a ticket"
@@ -106,7 +107,7 @@ boost::asio::awaitable<api::AdmissionResponse> PodAdmission::review(api::Admissi
   }
   if (!*decoded) {
     // Never block a pod because korder cannot read it; the API server will judge the pod.
-    metrics_.claims.with({"invalid_request"}).inc();
+    metrics_.claim_outcome("invalid_request").inc();
     co_return allow(request.uid);
   }
   const api::Pod pod = std::move(*decoded).value();
@@ -116,7 +117,7 @@ boost::asio::awaitable<api::AdmissionResponse> PodAdmission::review(api::Admissi
     co_return allow(request.uid);  // a gate on a bound pod is rejected by the API server
   }
   if (pod.metadata.labels.contains(std::string(kTicketLabel))) {
-    metrics_.claims.with({"already_claimed"}).inc();  // reinvocation: claimed already
+    metrics_.claim_outcome("already_claimed").inc();  // reinvocation: claimed already
     co_return allow(request.uid);
   }
   auto ticket_request = parse_ticket_request(pod.metadata.annotations);
@@ -135,13 +136,19 @@ boost::asio::awaitable<api::AdmissionResponse> PodAdmission::review(api::Admissi
   if (!tracker_.idle()) {
     skip = [this](const api::Ticket& ticket) { return tracker_.busy(ticket_key(ticket)); };
   }
-  Selection selection = select_candidates(pod, ns, *ticket_request, tickets_, now, skip, random_);
+  // A dry run shows the best candidate; a claim tries at most max_attempts, and twice as many
+  // are ranked in case some are taken by a concurrent review of this process meanwhile.
+  const bool dry_run = request.dry_run.value_or(false);
+  const std::size_t ranked =
+      dry_run ? 1 : 2 * static_cast<std::size_t>(std::max(options_.max_attempts, 1));
+  Selection selection =
+      select_candidates(pod, ns, *ticket_request, tickets_, now, skip, random_, ranked);
   if (selection.candidates.empty()) {
     co_return unassigned(request, pod, ns, order, selection.reason, "no_fit");
   }
-  if (request.dry_run.value_or(false)) {
+  if (dry_run) {
     // A dry run shows the mutation it would make, and never claims.
-    metrics_.claims.with({"dry_run"}).inc();
+    metrics_.claim_outcome("dry_run").inc();
     const std::string& name = selection.candidates.front().ticket->metadata.name;
     co_return allow(request.uid, claim_patch(pod, name, "dry-run"));
   }
@@ -178,7 +185,7 @@ boost::asio::awaitable<api::AdmissionResponse> PodAdmission::review(api::Admissi
     auto written = co_await writer_.write_claim(std::move(claimed));
     tracker_.finish(key, written.has_value());
     if (written) {
-      metrics_.claims.with({"claimed"}).inc();
+      metrics_.claim_outcome("claimed").inc();
       LOG(INFO) << "ticket claimed"
                 << " ticket=" << key << " pod=" << ns << "/"
                 << (pod.metadata.name.empty() ? pod.metadata.generate_name + "*"
@@ -189,7 +196,7 @@ boost::asio::awaitable<api::AdmissionResponse> PodAdmission::review(api::Admissi
     const kclient::ApiError& error = written.error();
     if (error.is_conflict() || error.is_not_found()) {
       ++conflicts;  // another pod won this ticket, or it is gone: try the next one
-      metrics_.claims.with({"conflict"}).inc();
+      metrics_.claim_outcome("conflict").inc();
       VLOG(1) << "claim lost"
               << " ticket=" << key << " error=" << error.to_string();
       continue;
@@ -206,7 +213,7 @@ boost::asio::awaitable<api::AdmissionResponse> PodAdmission::review(api::Admissi
   co_return unassigned(request, pod, ns, order,
                        "every candidate ticket was taken by another pod (" +
                            std::to_string(conflicts) + " conflict(s) over " +
-                           std::to_string(selection.candidates.size()) + " candidate(s))",
+                           std::to_string(selection.eligible) + " candidate(s))",
                        "no_fit");
 }
 

@@ -63,7 +63,7 @@ struct InsituParse {
 
   bool operator()(api::JsonDocument& doc) {
     rapidjson::InsituStringStream stream(text);
-    rapidjson::Reader reader;
+    rapidjson::Reader reader(nullptr, 1024);  // a review's nesting fits without regrowing
     DepthLimitedHandler handler(doc);
     result = reader.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseInsituFlag |
                           rapidjson::kParseFullPrecisionFlag>(stream, handler);

@@ -1,39 +1,72 @@
 #pragma once
 
-// The TicketSource over the webhook's informers: tickets indexed by namespace (built in) and
-// by `namespace/order`, nodes by name.
+// The TicketSource over the webhook's informers: a TicketIndex kept by the Ticket informer's
+// event handler (tickets by namespace and by namespace and order, prepared for selection), and
+// the Node informer's store.
 
+#include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "candidate_selection.h"
-#include "korder/api/order.h"
-#include "korder/kclient/informer.h"
+#include "korder/api/node.h"
+#include "korder/api/ticket.h"
+#include "korder/kclient/informer_core.h"
 #include "korder/kclient/store.h"
 
 namespace korder::webhook {
 
-/// The name of the ticket index by `<namespace>/<korder.dev/order label>`.
-inline constexpr std::string_view kTicketsByOrder = "tickets_by_order";
+/// The tickets of each namespace, as snapshots the reviews share. An informer event replaces
+/// one entry and marks its namespace's snapshots stale; the next review that reads one rebuilds
+/// it (a pointer copy per ticket), so a burst of events costs one rebuild, and a review costs a
+/// lock and a reference count instead of a copy of every ticket's pointer. Each ticket is
+/// prepared for selection (IndexedTicket) once per version. Thread-safe.
+class TicketIndex {
+ public:
+  TicketIndex() = default;
+  TicketIndex(const TicketIndex&) = delete;
+  TicketIndex& operator=(const TicketIndex&) = delete;
 
-/// The indexers to register on the Ticket informer before it starts.
-kclient::Indexers<api::Ticket> ticket_indexers();
+  /// The handler to register on the Ticket informer before it starts; it keeps this index in
+  /// step with the informer's store. The index must outlive the informer.
+  kclient::ResourceEventHandler<api::Ticket> handler();
 
-/// Reads the stores of the Ticket and Node informers. Thread-safe (the stores are).
+  /// Adds `ticket`, or replaces the entry of the same namespace and name.
+  void upsert(std::shared_ptr<const api::Ticket> ticket);
+  /// Removes the entry of `ticket`'s namespace and name, if any.
+  void remove(const api::Ticket& ticket);
+
+  /// Every ticket of `ns`, ordered by name (never null).
+  TicketSnapshot tickets_in(std::string_view ns) const;
+  /// The tickets of `ns` labelled `korder.dev/order=<order>`, ordered by name (never null).
+  TicketSnapshot tickets_of_order(std::string_view ns, std::string_view order) const;
+
+ private:
+  struct Namespace {
+    std::map<std::string, std::shared_ptr<const IndexedTicket>, std::less<>> by_name;
+    // Built on demand, dropped when an entry of the namespace changes.
+    TicketSnapshot all;
+    std::map<std::string, TicketSnapshot, std::less<>> by_order;
+  };
+
+  mutable std::mutex mu_;
+  mutable std::map<std::string, Namespace, std::less<>> namespaces_;  // guarded by mu_
+};
+
+/// Reads a TicketIndex and the Node informer's store. Thread-safe (both are).
 class InformerTicketSource final : public TicketSource {
  public:
-  InformerTicketSource(const kclient::Store<api::Ticket>& tickets,
-                       const kclient::Store<api::Node>& nodes)
+  InformerTicketSource(const TicketIndex& tickets, const kclient::Store<api::Node>& nodes)
       : tickets_(tickets), nodes_(nodes) {}
 
-  std::vector<TicketPtr> tickets_in(std::string_view ns) const override;
-  std::vector<TicketPtr> tickets_of_order(std::string_view ns,
-                                          std::string_view order) const override;
+  TicketSnapshot tickets_in(std::string_view ns) const override;
+  TicketSnapshot tickets_of_order(std::string_view ns, std::string_view order) const override;
   NodePtr node(std::string_view name) const override;
 
  private:
-  const kclient::Store<api::Ticket>& tickets_;
+  const TicketIndex& tickets_;
   const kclient::Store<api::Node>& nodes_;
 };
 

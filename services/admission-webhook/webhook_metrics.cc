@@ -3,6 +3,8 @@
 #include <string>
 #include <vector>
 
+#include "korder/base/check.h"
+
 namespace korder::webhook {
 
 WebhookMetrics::WebhookMetrics(kclient::MetricsRegistry& registry)
@@ -19,21 +21,47 @@ WebhookMetrics::WebhookMetrics(kclient::MetricsRegistry& registry)
       quota_check(registry.counter("korder_quota_check_total",
                                    "Check calls (dry runs) to the quota service, by result.",
                                    {"result"})) {
+  // Every series starts at zero; the hot paths keep references to them (never removed).
+  std::size_t e = 0;
   for (const std::string_view endpoint :
        {kMutatePods, kValidateOrders, kValidateTickets, kValidateQuotas}) {
-    for (const char* result : {"allowed", "patched", "denied", "bad_request"}) {
-      requests.with({std::string(endpoint), result});
-    }
-    duration.with({std::string(endpoint)});
+    const std::string label(endpoint);
+    endpoints_[e++] = EndpointSeries{endpoint,
+                                     &requests.with({label, "allowed"}),
+                                     &requests.with({label, "patched"}),
+                                     &requests.with({label, "denied"}),
+                                     &requests.with({label, "bad_request"}),
+                                     &duration.with({label})};
   }
-  for (const char* outcome : {"claimed", "dry_run", "no_fit", "conflict", "error",
-                              "already_claimed", "not_synced", "invalid_request"}) {
-    claims.with({outcome});
+  std::size_t o = 0;
+  for (const std::string_view outcome : {"claimed", "dry_run", "no_fit", "conflict", "error",
+                                         "already_claimed", "not_synced", "invalid_request"}) {
+    claim_outcomes_[o++] = {outcome, &claims.with({std::string(outcome)})};
   }
   for (const char* result : {"allowed", "denied", "unavailable"}) {
     quota_reserve.with({result});
     quota_check.with({result});
   }
+}
+
+const WebhookMetrics::EndpointSeries& WebhookMetrics::series_of(std::string_view endpoint) const {
+  for (const EndpointSeries& series : endpoints_) {
+    if (series.endpoint == endpoint) {
+      return series;
+    }
+  }
+  KORDER_CHECK(false, "an endpoint the webhook serves");
+  return endpoints_.front();
+}
+
+kclient::Counter& WebhookMetrics::claim_outcome(std::string_view outcome) const {
+  for (const auto& [name, counter] : claim_outcomes_) {
+    if (name == outcome) {
+      return *counter;
+    }
+  }
+  KORDER_CHECK(false, "a claim outcome listed in webhook_metrics.h");
+  return *claim_outcomes_.front().second;
 }
 
 }  // namespace korder::webhook

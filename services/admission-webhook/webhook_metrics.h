@@ -2,7 +2,9 @@
 
 // The webhook's metrics (DESIGN.md §8 names), registered and initialised to zero at startup.
 
+#include <array>
 #include <string_view>
+#include <utility>
 
 #include "korder/kclient/metrics.h"
 
@@ -30,6 +32,25 @@ struct WebhookMetrics {
   /// (Check calls, for dry runs): result `allowed`, `denied`, `unavailable`.
   kclient::CounterFamily& quota_reserve;
   kclient::CounterFamily& quota_check;
+
+  /// The series of one endpoint, resolved at startup: a review counts and times itself without
+  /// the families' lock and label lookup.
+  struct EndpointSeries {
+    std::string_view endpoint;
+    kclient::Counter* allowed = nullptr;
+    kclient::Counter* patched = nullptr;
+    kclient::Counter* denied = nullptr;
+    kclient::Counter* bad_request = nullptr;
+    kclient::Histogram* duration = nullptr;
+  };
+  /// The series of `endpoint` (one of the four; checked).
+  const EndpointSeries& series_of(std::string_view endpoint) const;
+  /// `korder_claims_total{outcome}` for one of the outcomes listed above (checked).
+  kclient::Counter& claim_outcome(std::string_view outcome) const;
+
+ private:
+  std::array<EndpointSeries, 4> endpoints_;
+  std::array<std::pair<std::string_view, kclient::Counter*>, 8> claim_outcomes_;
 };
 
 }  // namespace korder::webhook

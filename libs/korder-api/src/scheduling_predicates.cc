@@ -140,21 +140,6 @@ std::int64_t fraction_ppb(Int128 held, Int128 wanted) {
   return static_cast<std::int64_t>(d * static_cast<UInt128>(kFitScoreScale) / h);
 }
 
-// The entry of `list` named `name`, or null. A ticket holds a few resources: scanning them
-// compares lengths before bytes, cheaper than the tree's ordered comparisons.
-const Quantity* find_resource(const ResourceList& list, const std::string& name) {
-  if (list.size() <= 8) {
-    for (const auto& [key, quantity] : list) {
-      if (key == name) {
-        return &quantity;
-      }
-    }
-    return nullptr;
-  }
-  const auto it = list.find(name);
-  return it == list.end() ? nullptr : &it->second;
-}
-
 }  // namespace
 
 // ---- Effective requests -----------------------------------------------------------------------
@@ -442,28 +427,49 @@ std::optional<std::int64_t> fit_score(const ResourceList& held, const ResourceLi
   return score;
 }
 
-std::optional<std::int64_t> ticket_fit_score(const TicketSpec& spec, const ResourceList& wanted) {
-  static const Quantity kZero;
-  const ResourceList& requests = spec.resources.requests;
-  const ResourceList& limits = spec.resources.limits;
-  std::int64_t score = 0;
+FitResources FitResources::held(const TicketSpec& spec) {
+  FitResources out;
+  const ResourceList held = ticket_requests(spec);
+  out.amounts_.reserve(held.size());
+  for (const auto& [name, quantity] : held) {
+    out.amounts_.emplace_back(name, quantity.nanos());
+  }
+  return out;
+}
+
+FitResources FitResources::wanted(const ResourceList& wanted) {
+  FitResources out;
+  out.amounts_.reserve(wanted.size());
   for (const auto& [name, quantity] : wanted) {
-    if (quantity.sign() <= 0) {
-      continue;
+    if (quantity.sign() > 0) {
+      out.amounts_.emplace_back(name, quantity.nanos());
     }
-    const Quantity* held = find_resource(requests, name);
-    if (held == nullptr) {
-      held = find_resource(limits, name);
+  }
+  return out;
+}
+
+std::optional<std::int64_t> fit_score(const FitResources& held, const FitResources& wanted) {
+  std::int64_t score = 0;
+  for (const auto& [name, amount] : wanted.amounts_) {
+    // A ticket holds a few resources: a scan that compares lengths before bytes beats ordered
+    // comparisons ("cpu" and "memory" never reach memcmp).
+    const Int128* have = nullptr;
+    for (const auto& [held_name, held_amount] : held.amounts_) {
+      if (held_name.size() == name.size() && held_name == name) {
+        have = &held_amount;
+        break;
+      }
     }
-    if (held == nullptr) {
-      held = &kZero;
+    if (have == nullptr || *have < amount) {
+      return std::nullopt;  // not held (zero) or held in a smaller amount; amount > 0
     }
-    if (*held < quantity) {
-      return std::nullopt;
-    }
-    score += fraction_ppb(held->nanos(), quantity.nanos());
+    score += fraction_ppb(*have, amount);
   }
   return score;
+}
+
+std::optional<std::int64_t> ticket_fit_score(const TicketSpec& spec, const ResourceList& wanted) {
+  return fit_score(FitResources::held(spec), FitResources::wanted(wanted));
 }
 
 }  // namespace korder::api

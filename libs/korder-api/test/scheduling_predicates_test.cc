@@ -1082,7 +1082,7 @@ TEST_CASE("a ticket's fit score reads requests, then limits, as fit_score of tic
   CHECK(ticket_fit_score(spec, rl({{"nvidia.com/gpu", "1"}})) == 0);
   CHECK_FALSE(ticket_fit_score(spec, rl({{"cpu", "501m"}})).has_value());
   CHECK_FALSE(ticket_fit_score(spec, rl({{"memory", "1Mi"}})).has_value());
-  // Many resources (looked up in the tree rather than scanned) give the same answers.
+  // Many resources, and names that sort between, before and after the held ones.
   TicketSpec many;
   for (int i = 0; i < 12; ++i) {
     many.resources.requests["example.com/r" + std::to_string(i)] = Quantity::from_int(i + 1);
@@ -1098,6 +1098,43 @@ TEST_CASE("a ticket's fit score reads requests, then limits, as fit_score of tic
     CHECK(ticket_fit_score(many, pod) == fit_score(ticket_requests(many), pod));
   }
   CHECK(ticket_fit_score(many, wants[0]) == 500'000'000);
+}
+
+TEST_CASE("prepared fit resources score as fit_score does, reused across pods and tickets",
+          "[unit][scheduling]") {
+  std::vector<TicketSpec> specs(4);
+  specs[0].resources.requests = rl({{"cpu", "2"}, {"memory", "4Gi"}});
+  specs[1].resources.requests = rl({{"cpu", "1"}});
+  specs[1].resources.limits = rl({{"cpu", "8"}, {"memory", "1Gi"}, {"nvidia.com/gpu", "1"}});
+  specs[2].resources.limits = rl({{"aaa.example/first", "3"}, {"zzz.example/last", "3"}});
+  specs[3].resources.requests = rl({{"cpu", "0"}, {"memory", "-1"}});
+  const std::vector<ResourceList> pods = {
+      {},
+      rl({{"cpu", "1"}}),
+      rl({{"cpu", "500m"}, {"memory", "1Gi"}}),
+      rl({{"cpu", "0"}, {"memory", "1Gi"}, {"nvidia.com/gpu", "1"}}),
+      rl({{"aaa.example/first", "1"}, {"zzz.example/last", "3"}}),
+      rl({{"aaa.example/first", "1"}, {"mmm.example/middle", "1"}}),
+      rl({{"zzz.example/zzz", "1"}}),
+      rl({{"cpu", "-1"}}),
+  };
+  std::vector<FitResources> held;
+  for (const TicketSpec& spec : specs) {
+    held.push_back(FitResources::held(spec));
+  }
+  for (const ResourceList& pod : pods) {
+    const FitResources wanted = FitResources::wanted(pod);
+    for (std::size_t i = 0; i < specs.size(); ++i) {
+      INFO("ticket " << i);
+      CHECK(fit_score(held[i], wanted) == fit_score(ticket_requests(specs[i]), pod));
+    }
+  }
+  // Spot checks of the above against hand-computed values.
+  CHECK(fit_score(held[1], FitResources::wanted(rl({{"memory", "512Mi"}}))) == 500'000'000);
+  CHECK(fit_score(held[2], FitResources::wanted(rl({{"zzz.example/last", "3"}}))) == 0);
+  CHECK_FALSE(fit_score(held[3], FitResources::wanted(rl({{"memory", "1"}}))).has_value());
+  CHECK(FitResources::wanted(rl({{"cpu", "0"}, {"memory", "1"}})).size() == 1);
+  CHECK(fit_score(held[0], FitResources()) == 0);
 }
 
 TEST_CASE("best-fit scores order tickets from the tightest to the loosest", "[unit][scheduling]") {

@@ -210,23 +210,11 @@ run_load() {
 # field NAME LINE
 field() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" <<<"$2"; }
 
-# --- 1. throughput ------------------------------------------------------------------------------
-
-throughput() {
-  local webhook_port nginx_port
-  webhook_port="$(free_port)"
-  start_devcluster "${webhook_port}"
-  make_ready_tickets bench "${ticket_count}"
-  review false false >"${work}/review-optout.json"
-  review true true >"${work}/review-dryrun.json"
-  echo "pod $(jq -c . "${here}/pod.json" | wc -c) bytes; reviews: opt-out $(wc -c <"${work}/review-optout.json") bytes, dry run $(wc -c <"${work}/review-dryrun.json") bytes"
-  start_webhook "${webhook_port}" "$(free_port)" --quota-address= --qps "${webhook_qps}" \
-    --burst "${webhook_qps}"
-  wait_for dry_run_patched "${webhook_port}" || die "the webhook does not claim in dry runs: $(tail -5 "${work}/webhook.log")"
-
-  # nginx: one process (master_process off), same certificate and TLS versions, OpenSSL's
-  # default cipher list like the webhook; answers every POST with a fixed AdmissionReview.
-  nginx_port="$(free_port)"
+# start_nginx PORT: the baseline. One process (master_process off), same certificate and TLS
+# versions, OpenSSL's default cipher list like the webhook; answers every POST with a fixed
+# AdmissionReview. Needs ${work}/review-optout.json.
+start_nginx() {
+  local nginx_port="$1"
   mkdir -p "${work}/nginx"
   local answer='{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","response":{"uid":"5b0c7f4e-2a9d-4c1b-8e3f-6d7a8b9c0d1e","allowed":true}}'
   cat >"${work}/nginx/nginx.conf" <<EOF
@@ -265,6 +253,25 @@ EOF
   pids+=($!)
   wait_for curl -skf -o /dev/null --data-binary @"${work}/review-optout.json" \
     "https://127.0.0.1:${nginx_port}/mutate-pods" || die "nginx did not start: $(cat "${work}/nginx/error.log")"
+
+}
+
+# --- 1. throughput ------------------------------------------------------------------------------
+
+throughput() {
+  local webhook_port nginx_port
+  webhook_port="$(free_port)"
+  start_devcluster "${webhook_port}"
+  make_ready_tickets bench "${ticket_count}"
+  review false false >"${work}/review-optout.json"
+  review true true >"${work}/review-dryrun.json"
+  echo "pod $(jq -c . "${here}/pod.json" | wc -c) bytes; reviews: opt-out $(wc -c <"${work}/review-optout.json") bytes, dry run $(wc -c <"${work}/review-dryrun.json") bytes"
+  start_webhook "${webhook_port}" "$(free_port)" --quota-address= --qps "${webhook_qps}" \
+    --burst "${webhook_qps}"
+  wait_for dry_run_patched "${webhook_port}" || die "the webhook does not claim in dry runs: $(tail -5 "${work}/webhook.log")"
+
+  nginx_port="$(free_port)"
+  start_nginx "${nginx_port}"
 
   : >"${work}/results.txt"
   for round in $(seq 1 "${rounds}"); do
@@ -409,9 +416,106 @@ EOF
     { a[NR] = $1 } END { printf "   the create call itself (admission incl. the claim): p50 %d ms, max %d ms\n", a[int((n + 1) / 2)], a[n] }'
 }
 
+# --- cpu: CPU time per review ----------------------------------------------------------------------
+
+# cpu_of PID: the process's user + system CPU time so far, in clock ticks.
+cpu_of() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# The server's CPU time (user + system, from /proc/PID/stat) per request over
+# BENCH_CPU_REQUESTS (40000) requests at 16 connections: nginx, the webhook on opt-out reviews
+# and on dry-run reviews, BENCH_ROUNDS rounds. Far steadier than requests per second on a shared
+# machine, since a neighbour's load slows the client and the server alike but adds little to the
+# server's own CPU time per request.
+cpu_per_review() {
+  local webhook_port nginx_port requests="${BENCH_CPU_REQUESTS:-40000}" ticks
+  ticks="$(getconf CLK_TCK)"
+  webhook_port="$(free_port)"
+  start_devcluster "${webhook_port}"
+  make_ready_tickets bench "${ticket_count}"
+  review false false >"${work}/review-optout.json"
+  review true true >"${work}/review-dryrun.json"
+  start_webhook "${webhook_port}" "$(free_port)" --quota-address=
+  local webhook_pid=$!
+  wait_for dry_run_patched "${webhook_port}" || die "the webhook does not claim in dry runs: $(tail -5 "${work}/webhook.log")"
+  nginx_port="$(free_port)"
+  start_nginx "${nginx_port}"
+  local nginx_pid=$!
+  echo
+  echo "== CPU time per request of the server (user + system), ${requests} requests at 16 connections"
+  : >"${work}/cpu.txt"
+  for round in $(seq 1 "${rounds}"); do
+    for target in nginx webhook-optout webhook-dryrun; do
+      local port="${webhook_port}" pid="${webhook_pid}" body="${work}/review-optout.json" before after
+      case "${target}" in
+        nginx) port="${nginx_port}" pid="${nginx_pid}" ;;
+        webhook-dryrun) body="${work}/review-dryrun.json" ;;
+      esac
+      taskset -c "${client_cpu}" "${load}" --label warm --port "${port}" --path /mutate-pods \
+        --body "${body}" --connections 16 --requests 2000 >/dev/null || die "warm-up of ${target} failed"
+      before="$(cpu_of "${pid}")"
+      taskset -c "${client_cpu}" "${load}" --label "${target}" --port "${port}" --path /mutate-pods \
+        --body "${body}" --connections 16 --requests "${requests}" >/dev/null || die "cpu run of ${target} failed"
+      after="$(cpu_of "${pid}")"
+      echo "round=${round} target=${target} cpu_us=$(awk -v t="$((after - before))" -v n="${requests}" -v hz="${ticks}" 'BEGIN { printf "%.1f", t * 1e6 / hz / n }')" |
+        tee -a "${work}/cpu.txt"
+    done
+  done
+  awk '
+    { split($2, t, "="); split($3, c, "="); sum[t[2]] += c[2]; n[t[2]]++ }
+    END {
+      base = sum["nginx"] / n["nginx"]
+      printf "   mean CPU us per request: nginx %.1f, webhook-optout %.1f (%.2fx nginx), webhook-dryrun %.1f (%.2fx nginx)\n",
+        base, sum["webhook-optout"] / n["webhook-optout"], sum["webhook-optout"] / n["webhook-optout"] / base,
+        sum["webhook-dryrun"] / n["webhook-dryrun"], sum["webhook-dryrun"] / n["webhook-dryrun"] / base
+    }' "${work}/cpu.txt"
+}
+
+# --- profile: instructions per review under callgrind ------------------------------------------
+
+# The webhook under callgrind, instrumented only while BENCH_PROFILE_REQUESTS reviews of each
+# kind (opt-out, dry run) go over one connection; prints the instructions per review and keeps
+# the annotated profiles (callgrind_annotate --inclusive=yes) in the work directory.
+profile() {
+  command -v valgrind >/dev/null || die "valgrind is required for the profile part"
+  local port requests="${BENCH_PROFILE_REQUESTS:-2000}" kind
+  port="$(free_port)"
+  start_devcluster "${port}"
+  make_ready_tickets bench "${ticket_count}"
+  review false false >"${work}/review-optout.json"
+  review true true >"${work}/review-dryrun.json"
+  valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="${work}/callgrind.out" \
+    "${webhook}" --kubeconfig "${KUBECONFIG}" --bind-address "127.0.0.1:${port}" \
+    --metrics-bind-address "127.0.0.1:$(free_port)" --health-probe-bind-address "127.0.0.1:$(free_port)" \
+    --tls-cert-file "${certs}/webhook.crt" --tls-key-file "${certs}/webhook.key" --quota-address= \
+    >"${work}/webhook.log" 2>&1 &
+  pids+=($!)
+  local pid=$!
+  wait_for dry_run_patched "${port}" || die "the webhook does not claim in dry runs: $(tail -5 "${work}/webhook.log")"
+  echo
+  echo "== instructions per /mutate-pods review under callgrind (${requests} reviews over 1 connection, TLS included)"
+  for kind in optout dryrun; do
+    # Warm (connection pools, caches) before counting.
+    "${load}" --label warm --port "${port}" --path /mutate-pods --body "${work}/review-${kind}.json" \
+      --connections 1 --requests 200 >/dev/null
+    callgrind_control -z "${pid}" >/dev/null 2>&1
+    callgrind_control -i on "${pid}" >/dev/null 2>&1
+    "${load}" --label "${kind}" --port "${port}" --path /mutate-pods --body "${work}/review-${kind}.json" \
+      --connections 1 --requests "${requests}" >/dev/null || die "profile run ${kind} failed"
+    callgrind_control -i off "${pid}" >/dev/null 2>&1
+    callgrind_control -d "${kind}" "${pid}" >/dev/null 2>&1
+    local dump
+    dump="$(ls -t "${work}"/callgrind.out.* | head -n1)"
+    callgrind_annotate --inclusive=yes "${dump}" >"${work}/profile-${kind}.txt" 2>/dev/null
+    awk -v n="${requests}" -v kind="${kind}" '/PROGRAM TOTALS/ { gsub(",", "", $1); printf "   %-7s %9.0f instructions per review\n", kind, $1 / n }' "${work}/profile-${kind}.txt"
+  done
+  echo "   (annotated: ${work}/profile-optout.txt, ${work}/profile-dryrun.txt)"
+}
+
 for part in ${parts}; do
   case "${part}" in
     throughput) throughput ;;
+    profile) profile ;;
+    cpu) cpu_per_review ;;
     claims)
       [[ -f "${work}/webhook.port" ]] || die "claims runs after throughput (same webhook and tickets)"
       claim_latency
@@ -421,6 +525,6 @@ for part in ${parts}; do
       while [[ ${#pids[@]} -gt 0 ]]; do stop_last; done
       claim_to_running
       ;;
-    *) die "unknown part ${part} (throughput, claims, running)" ;;
+    *) die "unknown part ${part} (throughput, claims, running, cpu, profile)" ;;
   esac
 done

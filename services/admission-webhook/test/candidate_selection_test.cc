@@ -1,6 +1,7 @@
 #include "candidate_selection.h"
 
 #include <catch2/catch.hpp>
+#include <map>
 
 #include "korder/api/scheduling_predicates.h"
 #include "test_support.h"
@@ -180,15 +181,59 @@ TEST_CASE("candidates come best fit first, then soonest expiry, then at random",
   CHECK(selection.candidates[2].score == api::kFitScoreScale / 2);
 }
 
-TEST_CASE("equal tickets are ordered by the random tie-break", "[unit]") {
+TEST_CASE("equal tickets are ordered by the random tie-break, one draw per selection", "[unit]") {
   auto source = one_node_source();
-  source.add(ticket("a", "n1", "1"));
-  source.add(ticket("b", "n1", "1"));
+  const std::vector<std::string> equal = {"a", "b", "c", "d"};
+  for (const std::string& name : equal) {
+    source.add(ticket(name, "n1", "1"));
+  }
   const auto pod = pod_from_json(pod_json("1", "1Gi"));
-  std::uint64_t next = 10;
-  const auto descending = [&next] { return next--; };  // a gets 10, b gets 9: b first
-  const auto selection = select_candidates(pod, "default", {}, source, kNow, nullptr, descending);
-  CHECK(names(selection) == std::vector<std::string>{"b", "a"});
+  int draws = 0;
+  std::uint64_t seed = 0;
+  const auto random = [&] {
+    ++draws;
+    return seed;
+  };
+  // The same draw gives the same order.
+  seed = 42;
+  const auto first = names(select_candidates(pod, "default", {}, source, kNow, nullptr, random));
+  CHECK(names(select_candidates(pod, "default", {}, source, kNow, nullptr, random)) == first);
+  CHECK(draws == 2);
+  // Over many draws every equal ticket comes first about as often as the others.
+  std::map<std::string, int> firsts;
+  for (seed = 0; seed < 4000; ++seed) {
+    const auto selection = select_candidates(pod, "default", {}, source, kNow, nullptr, random, 1);
+    REQUIRE(selection.candidates.size() == 1);
+    ++firsts[selection.candidates[0].ticket->metadata.name];
+  }
+  for (const std::string& name : equal) {
+    INFO(name);
+    CHECK(firsts[name] > 800);  // 1000 expected of each
+    CHECK(firsts[name] < 1200);
+  }
+}
+
+TEST_CASE("a limited selection returns the best candidates in order and counts them all",
+          "[unit]") {
+  auto source = one_node_source();
+  source.add(ticket("big", "n1", "4", "256Mi"));
+  source.add(ticket("exact-late", "n1", "500m", "256Mi", kNow + std::chrono::hours(5)));
+  source.add(ticket("exact-soon", "n1", "500m", "256Mi", kNow + std::chrono::hours(1)));
+  source.add(ticket("medium", "n1", "1", "256Mi"));
+  source.add(ticket("small", "n1", "100m", "256Mi"));  // too small: not eligible
+  const auto pod = pod_from_json(pod_json("500m", "256Mi"));
+  for (std::size_t limit : {0, 1}) {
+    const auto one =
+        select_candidates(pod, "default", {}, source, kNow, nullptr, counter_random, limit);
+    CHECK(names(one) == std::vector<std::string>{"exact-soon"});
+    CHECK(one.eligible == 4);
+  }
+  const auto two = select_candidates(pod, "default", {}, source, kNow, nullptr, counter_random, 2);
+  CHECK(names(two) == std::vector<std::string>{"exact-soon", "exact-late"});
+  CHECK(two.eligible == 4);
+  const auto all = select_candidates(pod, "default", {}, source, kNow, nullptr, counter_random, 10);
+  CHECK(names(all) == std::vector<std::string>{"exact-soon", "exact-late", "medium", "big"});
+  CHECK(all.eligible == 4);
 }
 
 TEST_CASE("tickets being claimed by this process are skipped", "[unit]") {

@@ -4,23 +4,24 @@
 
 namespace korder::webhook::testing {
 
-std::vector<TicketSource::TicketPtr> FakeTicketSource::tickets_in(std::string_view ns) const {
-  std::vector<TicketPtr> out;
+TicketSnapshot FakeTicketSource::tickets_in(std::string_view ns) const {
+  auto out = std::make_shared<std::vector<std::shared_ptr<const IndexedTicket>>>();
   for (const auto& t : tickets) {
     if (t->metadata.namespace_ == ns) {
-      out.push_back(t);
+      out->push_back(std::make_shared<const IndexedTicket>(t));
     }
   }
   return out;
 }
 
-std::vector<TicketSource::TicketPtr> FakeTicketSource::tickets_of_order(
-    std::string_view ns, std::string_view order) const {
-  std::vector<TicketPtr> out;
-  for (const auto& t : tickets_in(ns)) {
-    const auto it = t->metadata.labels.find("korder.dev/order");
-    if (it != t->metadata.labels.end() && it->second == order) {
-      out.push_back(t);
+TicketSnapshot FakeTicketSource::tickets_of_order(std::string_view ns,
+                                                  std::string_view order) const {
+  auto out = std::make_shared<std::vector<std::shared_ptr<const IndexedTicket>>>();
+  const TicketSnapshot all = tickets_in(ns);  // held: a range-for over *tickets_in(ns) dangles
+  for (const auto& t : *all) {
+    const auto it = t->ticket->metadata.labels.find("korder.dev/order");
+    if (it != t->ticket->metadata.labels.end() && it->second == order) {
+      out->push_back(t);
     }
   }
   return out;

@@ -34,9 +34,8 @@ class FixedClock final : public Clock {
 /// Tickets and nodes in plain vectors.
 class FakeTicketSource final : public TicketSource {
  public:
-  std::vector<TicketPtr> tickets_in(std::string_view ns) const override;
-  std::vector<TicketPtr> tickets_of_order(std::string_view ns,
-                                          std::string_view order) const override;
+  TicketSnapshot tickets_in(std::string_view ns) const override;
+  TicketSnapshot tickets_of_order(std::string_view ns, std::string_view order) const override;
   NodePtr node(std::string_view name) const override;
 
   void add(api::Ticket ticket) {

@@ -259,8 +259,34 @@ inline constexpr std::int64_t kFitScoreScale = 1'000'000'000;
 /// !resources_cover(held, wanted).
 std::optional<std::int64_t> fit_score(const ResourceList& held, const ResourceList& wanted);
 
-/// fit_score(ticket_requests(spec), wanted) without building the held list: each wanted
-/// resource is read from `spec.resources.requests`, else `spec.resources.limits`. Same result.
+/// Resource amounts prepared for scoring many times (the webhook ranks every ticket of a
+/// namespace for each pod): in nano-units, no map and no Quantity left to read.
+/// A ticket's held side is built once per version of the ticket, a pod's wanted side once per
+/// review.
+class FitResources {
+ public:
+  FitResources() = default;
+
+  /// A ticket's held side: ticket_requests(spec).
+  static FitResources held(const TicketSpec& spec);
+  /// A pod's wanted side: the resources of `wanted` (its effective_requests()) with a positive
+  /// quantity; the others never matter to fit_score().
+  static FitResources wanted(const ResourceList& wanted);
+
+  /// The number of resources listed.
+  std::size_t size() const { return amounts_.size(); }
+
+ private:
+  friend std::optional<std::int64_t> fit_score(const FitResources& held,
+                                               const FitResources& wanted);
+  std::vector<std::pair<std::string, Int128>> amounts_;
+};
+
+/// fit_score() on prepared lists: fit_score(ticket_requests(spec), pod) ==
+/// fit_score(FitResources::held(spec), FitResources::wanted(pod)).
+std::optional<std::int64_t> fit_score(const FitResources& held, const FitResources& wanted);
+
+/// fit_score(ticket_requests(spec), wanted), through FitResources. Same result.
 std::optional<std::int64_t> ticket_fit_score(const TicketSpec& spec, const ResourceList& wanted);
 
 }  // namespace korder::api
