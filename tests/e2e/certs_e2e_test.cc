@@ -7,11 +7,6 @@
 // grants, so the rules the certificates need (Secret korder-ca, the configurations' caBundle) are
 // proven sufficient: no request of theirs is forbidden.
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <chrono>
@@ -22,33 +17,13 @@
 #include "korder/api/base64.h"
 #include "korder/api/json.h"
 #include "process.h"
+#include "suite_fixture.h"
 #include "test_cluster.h"
 
 namespace korder::testing {
 namespace {
 
 using namespace std::chrono_literals;
-
-int free_loopback_port() {
-  // Binds port 0 on a throwaway socket and returns what the kernel picked.
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  REQUIRE(fd >= 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0);
-  socklen_t len = sizeof(addr);
-  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
-std::string json_string(const api::JsonValue& object, const char* key) {
-  if (!object.IsObject() || !object.HasMember(key) || !object[key].IsString()) {
-    return "";
-  }
-  return object[key].GetString();
-}
 
 // The caBundles of a configuration's webhooks, "" for a webhook without one.
 std::vector<std::string> ca_bundles(TestCluster& cluster, const std::string& kind) {
@@ -59,7 +34,7 @@ std::vector<std::string> ca_bundles(TestCluster& cluster, const std::string& kin
     return bundles;
   }
   for (const auto& webhook : doc["webhooks"].GetArray()) {
-    bundles.push_back(json_string(webhook["clientConfig"], "caBundle"));
+    bundles.push_back(str(webhook["clientConfig"], "caBundle"));
   }
   return bundles;
 }
@@ -74,8 +49,8 @@ std::string order(const std::string& name, const std::string& duration) {
 
 TEST_CASE("with no certificate flags the CA is shared, caBundle patched, and mTLS to quota works",
           "[e2e]") {
-  const int webhook_port = free_loopback_port();
-  const int quota_port = free_loopback_port();
+  const int webhook_port = free_port();
+  const int quota_port = free_port();
   TestCluster cluster(TestCluster::Authorization::Rbac,
                       {"--webhook-service-map",
                        "korder-system/korder-webhook=127.0.0.1:" + std::to_string(webhook_port)});
@@ -115,8 +90,8 @@ TEST_CASE("with no certificate flags the CA is shared, caBundle patched, and mTL
   REQUIRE(secret.exit_code == 0);
   api::JsonDocument doc;
   REQUIRE(api::parse_json(secret.out, doc).has_value());
-  CHECK(json_string(doc, "type") == "kubernetes.io/tls");
-  const std::string ca_b64 = json_string(doc["data"], "ca.crt");
+  CHECK(str(doc, "type") == "kubernetes.io/tls");
+  const std::string ca_b64 = str(doc["data"], "ca.crt");
   REQUIRE_FALSE(ca_b64.empty());
   CHECK(read_file(cluster.dir() + "/quota-certs/ca.crt") == *api::base64_decode(ca_b64));
   CHECK(read_file(cluster.dir() + "/webhook-certs/ca.crt") == *api::base64_decode(ca_b64));
@@ -195,23 +170,23 @@ TEST_CASE("with no certificate flags the CA is shared, caBundle patched, and mTL
     if (!api::parse_json(line, entry).has_value()) {
       continue;
     }
-    const std::string user = json_string(entry, "user");
+    const std::string user = str(entry, "user");
     if (user != "system:serviceaccount:korder-system:korder-quota-controller" &&
         user != "system:serviceaccount:korder-system:korder-admission-webhook") {
       continue;
     }
-    if (json_string(entry, "decision") == "forbid") {
+    if (str(entry, "decision") == "forbid") {
       ++forbidden;
       UNSCOPED_INFO("forbidden: " << line);
     }
     ca_read = ca_read ||
-              (json_string(entry, "resource") == "secrets" &&
-               json_string(entry, "name") == "korder-ca" && json_string(entry, "verb") == "get");
+              (str(entry, "resource") == "secrets" &&
+               str(entry, "name") == "korder-ca" && str(entry, "verb") == "get");
     bundle_patched =
         bundle_patched ||
         (user == "system:serviceaccount:korder-system:korder-admission-webhook" &&
-         json_string(entry, "verb") == "patch" &&
-         json_string(entry, "resource").find("webhookconfigurations") != std::string::npos);
+         str(entry, "verb") == "patch" &&
+         str(entry, "resource").find("webhookconfigurations") != std::string::npos);
   }
   CHECK(forbidden == 0);
   CHECK(ca_read);
