@@ -200,7 +200,9 @@ int run_daemon(const Options& options) {
   object_options.quota_fail_open = options.quota_fail_open;
   ObjectAdmission objects(quota.get(), webhook_metrics, object_options);
   ReviewRouter router(pods, objects, webhook_metrics, clock, options.review_timeout);
-  WebhookServer server(manager.io(), options.server, router);
+  WebhookServerOptions server_options = options.server;
+  server_options.single_threaded_io = options.io_threads == 1;
+  WebhookServer server(manager.io(), server_options, router);
   if (auto started = server.start(); !started) {
     LOG(ERROR) << "cannot start the webhook server"
                << " error=" << started.error();

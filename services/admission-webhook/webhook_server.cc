@@ -380,8 +380,12 @@ class WebhookServer::Impl::Session : public std::enable_shared_from_this<Session
 net::awaitable<void> WebhookServer::Impl::accept_loop(std::shared_ptr<Impl> self) {
   for (;;) {
     beast::error_code ec;
+    // A strand per connection unless one thread runs everything anyway.
+    const net::any_io_executor connection_executor =
+        self->options.single_threaded_io ? net::any_io_executor(self->io.get_executor())
+                                         : net::any_io_executor(net::make_strand(self->io));
     tcp::socket socket = co_await self->acceptor.async_accept(
-        net::make_strand(self->io), net::redirect_error(net::use_awaitable, ec));
+        connection_executor, net::redirect_error(net::use_awaitable, ec));
     if (ec) {
       if (!self->acceptor.is_open() || self->stopped.load()) {
         co_return;
