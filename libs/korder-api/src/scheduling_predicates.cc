@@ -1,5 +1,6 @@
 #include "korder/api/scheduling_predicates.h"
 
+#include <limits>
 #include <string>
 #include <utility>
 
@@ -131,6 +132,14 @@ std::int64_t fraction_ppb(Int128 held, Int128 wanted) {
   __extension__ using UInt128 = unsigned __int128;
   auto h = static_cast<UInt128>(held);
   auto d = static_cast<UInt128>(held - wanted);
+  // CPU-sized amounts (d below ~18 units) fit in 64 bits: the same quotient, without the
+  // 128-bit division routine.
+  constexpr std::uint64_t kMax64 = std::numeric_limits<std::uint64_t>::max();
+  if (d <= kMax64 / static_cast<std::uint64_t>(kFitScoreScale) && h <= kMax64) {
+    return static_cast<std::int64_t>(static_cast<std::uint64_t>(d) *
+                                     static_cast<std::uint64_t>(kFitScoreScale) /
+                                     static_cast<std::uint64_t>(h));
+  }
   // Keep d * 1e9 (1e9 < 2^30) below 2^126; only values beyond 2^96 nanos lose low bits.
   constexpr UInt128 kLimit = static_cast<UInt128>(1) << 96;
   while (h > kLimit) {
@@ -427,22 +436,36 @@ std::optional<std::int64_t> fit_score(const ResourceList& held, const ResourceLi
   return score;
 }
 
+void FitResources::add(const std::string& name, Int128 nanos) {
+  static constexpr std::string_view kSlotNames[kSlots] = {kResourceCpu, kResourceMemory,
+                                                          kResourceEphemeralStorage};
+  for (std::size_t i = 0; i < kSlots; ++i) {
+    if (name == kSlotNames[i]) {
+      slots_[i] = nanos;
+      present_ |= 1U << i;
+      return;
+    }
+  }
+  others_.emplace_back(name, nanos);
+}
+
+std::size_t FitResources::size() const {
+  return static_cast<std::size_t>(__builtin_popcount(present_)) + others_.size();
+}
+
 FitResources FitResources::held(const TicketSpec& spec) {
   FitResources out;
-  const ResourceList held = ticket_requests(spec);
-  out.amounts_.reserve(held.size());
-  for (const auto& [name, quantity] : held) {
-    out.amounts_.emplace_back(name, quantity.nanos());
+  for (const auto& [name, quantity] : ticket_requests(spec)) {
+    out.add(name, quantity.nanos());
   }
   return out;
 }
 
 FitResources FitResources::wanted(const ResourceList& wanted) {
   FitResources out;
-  out.amounts_.reserve(wanted.size());
   for (const auto& [name, quantity] : wanted) {
     if (quantity.sign() > 0) {
-      out.amounts_.emplace_back(name, quantity.nanos());
+      out.add(name, quantity.nanos());
     }
   }
   return out;
@@ -450,18 +473,27 @@ FitResources FitResources::wanted(const ResourceList& wanted) {
 
 std::optional<std::int64_t> fit_score(const FitResources& held, const FitResources& wanted) {
   std::int64_t score = 0;
-  for (const auto& [name, amount] : wanted.amounts_) {
-    // A ticket holds a few resources: a scan that compares lengths before bytes beats ordered
-    // comparisons ("cpu" and "memory" never reach memcmp).
+  for (std::size_t i = 0; i < FitResources::kSlots; ++i) {
+    if ((wanted.present_ & (1U << i)) == 0) {
+      continue;
+    }
+    const Int128 amount = wanted.slots_[i];
+    if ((held.present_ & (1U << i)) == 0 || held.slots_[i] < amount) {
+      return std::nullopt;  // not held (zero) or held in a smaller amount; amount > 0
+    }
+    score += fraction_ppb(held.slots_[i], amount);
+  }
+  for (const auto& [name, amount] : wanted.others_) {
+    // A ticket holds a few other resources, if any: a scan that compares lengths first.
     const Int128* have = nullptr;
-    for (const auto& [held_name, held_amount] : held.amounts_) {
+    for (const auto& [held_name, held_amount] : held.others_) {
       if (held_name.size() == name.size() && held_name == name) {
         have = &held_amount;
         break;
       }
     }
     if (have == nullptr || *have < amount) {
-      return std::nullopt;  // not held (zero) or held in a smaller amount; amount > 0
+      return std::nullopt;
     }
     score += fraction_ppb(*have, amount);
   }

@@ -264,6 +264,50 @@ constexpr EmitCase kEmitCases[] = {
     {"0Gi", "0"},
 };
 
+TEST_CASE("the common forms parse exactly as the general path does", "[unit][quantity]") {
+  // A leading '+' sends the same quantity through the general path (the direct one takes only
+  // unsigned digits and a suffix): value, format and printed form must all agree.
+  const std::vector<std::string> values = {"0",
+                                           "00",
+                                           "1",
+                                           "007",
+                                           "9",
+                                           "10",
+                                           "99",
+                                           "100",
+                                           "512",
+                                           "1000",
+                                           "1023",
+                                           "1024",
+                                           "123456789",
+                                           "4096",
+                                           "999999999999999",
+                                           "9999999999999999",
+                                           "123456789012345678901"};
+  const std::vector<std::string> suffixes = {"",  "m", "k", "M",  "G",  "Ki", "Mi", "Gi", "Ti",
+                                             "T", "P", "E", "Pi", "Ei", "u",  "n",  "e3", "K"};
+  int checked = 0;
+  for (const std::string& value : values) {
+    for (const std::string& suffix : suffixes) {
+      const std::string text = value + suffix;
+      INFO(text);
+      const auto direct = Quantity::parse(text);
+      const auto general = Quantity::parse("+" + text);
+      REQUIRE(direct.has_value() == general.has_value());
+      if (direct) {
+        CHECK(direct->nanos() == general->nanos());
+        CHECK(direct->format() == general->format());
+        CHECK(direct->to_string() == general->to_string());
+        ++checked;
+      } else {
+        CHECK(direct.error().message == std::string(general.error().message)
+                                            .replace(general.error().message.find("\"+"), 2, "\""));
+      }
+    }
+  }
+  CHECK(checked > 250);
+}
+
 TEST_CASE("a parsed quantity prints in Kubernetes' canonical form", "[unit][quantity]") {
   for (const auto& c : kEmitCases) {
     DYNAMIC_SECTION(c.input << " -> " << c.canonical) {

@@ -13,6 +13,7 @@
 // All quantities are exact (korder::api::Quantity); nothing here uses floating point.
 // Every function is pure and thread-safe.
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -274,12 +275,19 @@ class FitResources {
   static FitResources wanted(const ResourceList& wanted);
 
   /// The number of resources listed.
-  std::size_t size() const { return amounts_.size(); }
+  std::size_t size() const;
 
  private:
   friend std::optional<std::int64_t> fit_score(const FitResources& held,
                                                const FitResources& wanted);
-  std::vector<std::pair<std::string, Int128>> amounts_;
+  void add(const std::string& name, Int128 nanos);
+
+  // cpu, memory and ephemeral-storage, which nearly every pod and ticket name, sit in fixed
+  // slots (scored without comparing a name); other resources are listed by name.
+  static constexpr std::size_t kSlots = 3;
+  std::array<Int128, kSlots> slots_{};
+  unsigned present_ = 0;  // bit i: slots_[i] holds an amount
+  std::vector<std::pair<std::string, Int128>> others_;
 };
 
 /// fit_score() on prepared lists: fit_score(ticket_requests(spec), pod) ==
