@@ -10,8 +10,9 @@ namespace korder::webhook {
 
 namespace {
 
-// The checks every review passes after decoding.
-Expected<api::AdmissionRequest, std::string> checked_request(api::AdmissionReview review) {
+// The checks every review passes after decoding (an AdmissionRequest is large: checked in
+// place, moved once).
+Expected<void, std::string> check_review(const api::AdmissionReview& review) {
   if (review.api_version != api::kAdmissionReviewApiVersion) {
     return Unexpected("apiVersion: expected \"" + std::string(api::kAdmissionReviewApiVersion) +
                       "\", got \"" + review.api_version + "\"");
@@ -25,6 +26,13 @@ Expected<api::AdmissionRequest, std::string> checked_request(api::AdmissionRevie
   }
   if (review.request->uid.empty()) {
     return Unexpected(std::string("request.uid: required"));
+  }
+  return {};
+}
+
+Expected<api::AdmissionRequest, std::string> checked_request(api::AdmissionReview review) {
+  if (auto checked = check_review(review); !checked) {
+    return Unexpected(std::move(checked).error());
   }
   return std::move(*review.request);
 }
@@ -68,13 +76,12 @@ Expected<PodReview, std::string> decode_pod_review(std::string& body, api::JsonD
   if (!decoded) {
     return Unexpected("malformed AdmissionReview: " + decoded.error().to_string());
   }
-  auto checked = checked_request(std::move(review));
-  if (!checked) {
+  if (auto checked = check_review(review); !checked) {
     return Unexpected(std::move(checked).error());
   }
-  PodReview out;
-  out.request = std::move(checked).value();
-  out.object = object && !object->IsNull() ? object : nullptr;
+  Expected<PodReview, std::string> out{PodReview()};
+  out->request = std::move(*review.request);
+  out->object = object && !object->IsNull() ? object : nullptr;
   return out;
 }
 

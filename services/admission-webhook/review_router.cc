@@ -106,9 +106,8 @@ boost::asio::awaitable<WebhookAnswer> ReviewRouter::handle(WebhookRequest reques
     co_return text_answer(400, *error);
   }
   if (endpoint == kMutatePods) {
-    api::AdmissionRequest admission = std::move((*pod_review)->request);
     const api::JsonValue* object = (*pod_review)->object;
-    response = co_await pods_.review(std::move(admission), object, deadline);
+    response = co_await pods_.review(std::move((*pod_review)->request), object, deadline);
   } else if (endpoint == kValidateOrders) {
     api::AdmissionRequest admission = std::move(**decoded);
     response = co_await objects_.review_order(std::move(admission), deadline);
