@@ -7,53 +7,10 @@
 #include <cstring>
 
 #include "korder/api/json.h"
+#include "korder/api/json_depth_limit.h"
 
 namespace korder::webhook {
 namespace {
-
-// Forwards SAX events to a document while counting nesting (as api::parse_json does).
-class DepthLimitedHandler {
- public:
-  explicit DepthLimitedHandler(api::JsonDocument& doc) : doc_(doc) {}
-
-  bool Null() { return doc_.Null(); }
-  bool Bool(bool b) { return doc_.Bool(b); }
-  bool Int(int i) { return doc_.Int(i); }
-  bool Uint(unsigned u) { return doc_.Uint(u); }
-  bool Int64(std::int64_t i) { return doc_.Int64(i); }
-  bool Uint64(std::uint64_t u) { return doc_.Uint64(u); }
-  bool Double(double d) { return doc_.Double(d); }
-  bool RawNumber(const char* s, rapidjson::SizeType n, bool copy) {
-    return doc_.RawNumber(s, n, copy);
-  }
-  bool String(const char* s, rapidjson::SizeType n, bool copy) { return doc_.String(s, n, copy); }
-  bool Key(const char* s, rapidjson::SizeType n, bool copy) { return doc_.Key(s, n, copy); }
-  bool StartObject() { return enter() && doc_.StartObject(); }
-  bool EndObject(rapidjson::SizeType members) {
-    --depth_;
-    return doc_.EndObject(members);
-  }
-  bool StartArray() { return enter() && doc_.StartArray(); }
-  bool EndArray(rapidjson::SizeType elements) {
-    --depth_;
-    return doc_.EndArray(elements);
-  }
-
-  bool too_deep() const { return too_deep_; }
-
- private:
-  bool enter() {
-    if (++depth_ > api::kMaxJsonDepth) {
-      too_deep_ = true;
-      return false;
-    }
-    return true;
-  }
-
-  api::JsonDocument& doc_;
-  int depth_ = 0;
-  bool too_deep_ = false;
-};
 
 // The generator JsonDocument::Populate calls: parses the NUL-terminated `text` in place.
 struct InsituParse {
@@ -64,7 +21,7 @@ struct InsituParse {
   bool operator()(api::JsonDocument& doc) {
     rapidjson::InsituStringStream stream(text);
     rapidjson::Reader reader(nullptr, 1024);  // a review's nesting fits without regrowing
-    DepthLimitedHandler handler(doc);
+    api::DepthLimitedHandler handler(doc);
     result = reader.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseInsituFlag |
                           rapidjson::kParseFullPrecisionFlag>(stream, handler);
     too_deep = handler.too_deep();

@@ -14,6 +14,7 @@
 #include <limits>
 
 #include "korder/api/discard_extras.h"
+#include "korder/api/json_depth_limit.h"
 #include "korder/api/time.h"
 #include "korder/base/check.h"
 
@@ -23,52 +24,6 @@ namespace {
 constexpr unsigned kUntrustedParseFlags = rapidjson::kParseIterativeFlag |
                                           rapidjson::kParseValidateEncodingFlag |
                                           rapidjson::kParseFullPrecisionFlag;
-
-// Forwards SAX events to a document while counting nesting, so over-deep input stops the
-// parse (RapidJSON's iterative parser itself has no depth limit; the DOM it builds would make
-// recursive writers, copies and comparisons overflow the stack).
-class DepthLimitedHandler {
- public:
-  explicit DepthLimitedHandler(JsonDocument& doc) : doc_(doc) {}
-
-  bool Null() { return doc_.Null(); }
-  bool Bool(bool b) { return doc_.Bool(b); }
-  bool Int(int i) { return doc_.Int(i); }
-  bool Uint(unsigned u) { return doc_.Uint(u); }
-  bool Int64(std::int64_t i) { return doc_.Int64(i); }
-  bool Uint64(std::uint64_t u) { return doc_.Uint64(u); }
-  bool Double(double d) { return doc_.Double(d); }
-  bool RawNumber(const char* s, rapidjson::SizeType n, bool copy) {
-    return doc_.RawNumber(s, n, copy);
-  }
-  bool String(const char* s, rapidjson::SizeType n, bool copy) { return doc_.String(s, n, copy); }
-  bool Key(const char* s, rapidjson::SizeType n, bool copy) { return doc_.Key(s, n, copy); }
-  bool StartObject() { return enter() && doc_.StartObject(); }
-  bool EndObject(rapidjson::SizeType members) {
-    --depth_;
-    return doc_.EndObject(members);
-  }
-  bool StartArray() { return enter() && doc_.StartArray(); }
-  bool EndArray(rapidjson::SizeType elements) {
-    --depth_;
-    return doc_.EndArray(elements);
-  }
-
-  bool too_deep() const { return too_deep_; }
-
- private:
-  bool enter() {
-    if (++depth_ > kMaxJsonDepth) {
-      too_deep_ = true;
-      return false;
-    }
-    return true;
-  }
-
-  JsonDocument& doc_;
-  int depth_ = 0;
-  bool too_deep_ = false;
-};
 
 // The generator JsonDocument::Populate calls: parses `text` into the document.
 struct UntrustedParse {
