@@ -155,22 +155,13 @@ int run_daemon(const Options& options) {
   std::optional<TimePoint> next_certificate_pass;
   if (options.self_managed()) {
     certificates = std::make_unique<certs::CertificateManager>(certificate_config(options), clock);
-    auto first = certs::with_bootstrap_client(
-        (*runtime)->config(), clock,
-        [&](kclient::RestClient& bootstrap) -> Expected<void, std::string> {
-          certs::RestSecretClient secrets(bootstrap);
-          auto next = certificates->sync(secrets);
-          if (!next) {
-            return Unexpected(next.error());
-          }
-          next_certificate_pass = *next;
-          return {};
-        });
+    auto first = certs::first_sync(*certificates, (*runtime)->config(), clock);
     if (!first) {
       LOG(ERROR) << "cannot set up the self-managed certificates"
                  << " dir=" << options.certs.cert_dir << " error=" << first.error();
       return 1;
     }
+    next_certificate_pass = *first;
   }
 
   std::unique_ptr<quota_client::QuotaClient> quota_client;

@@ -115,22 +115,13 @@ int run_daemon(const Options& options) {
         certs::serving_request(options.service_name, options.certs.namespace_,
                                options.certs.validity)});
     certificates = std::make_unique<certs::CertificateManager>(std::move(config), clock);
-    auto first = certs::with_bootstrap_client(
-        (*runtime)->config(), clock,
-        [&](kclient::RestClient& bootstrap) -> Expected<void, std::string> {
-          certs::RestSecretClient bootstrap_secrets(bootstrap);
-          auto next = certificates->sync(bootstrap_secrets);
-          if (!next) {
-            return Unexpected(next.error());
-          }
-          next_certificate_pass = *next;
-          return {};
-        });
+    auto first = certs::first_sync(*certificates, (*runtime)->config(), clock);
     if (!first) {
       LOG(ERROR) << "cannot set up the self-managed certificates"
                  << " dir=" << options.certs.cert_dir << " error=" << first.error();
       return 1;
     }
+    next_certificate_pass = *first;
   }
 
   QuotaEngineOptions engine_options;

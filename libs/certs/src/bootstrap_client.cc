@@ -5,8 +5,11 @@
 // clang-format on
 
 #include <memory>
+#include <optional>
 #include <thread>
 
+#include "korder/certs/ca_secret.h"
+#include "korder/certs/certificate_manager.h"
 #include "korder/kclient/rest_client.h"
 #include "korder/kclient/transport.h"
 
@@ -45,6 +48,25 @@ Expected<void, std::string> with_bootstrap_client(
   }
   kclient::RestClient client(**transport, clock, nullptr);
   return work(client);
+}
+
+Expected<TimePoint, std::string> first_sync(CertificateManager& certificates,
+                                            const kclient::Config& config, Clock& clock) {
+  std::optional<TimePoint> next_pass;
+  auto done = with_bootstrap_client(
+      config, clock, [&](kclient::RestClient& client) -> Expected<void, std::string> {
+        RestSecretClient secrets(client);
+        auto next = certificates.sync(secrets);
+        if (!next) {
+          return Unexpected(next.error());
+        }
+        next_pass = *next;
+        return {};
+      });
+  if (!done) {
+    return Unexpected(done.error());
+  }
+  return *next_pass;
 }
 
 }  // namespace korder::certs

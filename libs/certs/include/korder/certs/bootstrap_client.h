@@ -17,6 +17,8 @@ class RestClient;
 
 namespace korder::certs {
 
+class CertificateManager;
+
 /// Runs `work` with a RestClient of its own: a private io_context on one thread, a transport
 /// built from `config`, no client-side rate limit. Everything is torn down before it returns.
 /// Errors: the transport cannot be created (`cannot create the API transport: ...`), or what
@@ -24,5 +26,11 @@ namespace korder::certs {
 Expected<void, std::string> with_bootstrap_client(
     const kclient::Config& config, Clock& clock,
     const std::function<Expected<void, std::string>(kclient::RestClient&)>& work);
+
+/// One `certificates.sync()` pass through with_bootstrap_client: what a daemon does at start-up
+/// so that its first certificates are on disk before its servers read them. Returns when the
+/// next pass is due, or with_bootstrap_client's and sync()'s errors.
+Expected<TimePoint, std::string> first_sync(CertificateManager& certificates,
+                                            const kclient::Config& config, Clock& clock);
 
 }  // namespace korder::certs
