@@ -19,6 +19,8 @@
 #include <thread>
 #include <vector>
 
+#include "http_response.h"
+
 namespace korder::webhook {
 namespace {
 
@@ -348,14 +350,12 @@ class WebhookServer::Impl::Session : public std::enable_shared_from_this<Session
   }
 
   net::awaitable<bool> write(const WebhookAnswer& answer, unsigned version, bool keep_alive) {
-    http::response<http::string_body> res{static_cast<http::status>(answer.status), version};
-    res.set(http::field::content_type, answer.content_type);
-    res.keep_alive(keep_alive);
-    res.body() = answer.body;
-    res.prepare_payload();
+    const std::string bytes =
+        encode_http_response(answer.status, version, keep_alive, answer.content_type, answer.body);
     beast::error_code ec;
     lowest().expires_after(server_->options.write_timeout);
-    co_await http::async_write(stream_, res, net::redirect_error(net::use_awaitable, ec));
+    co_await net::async_write(stream_, net::buffer(bytes),
+                              net::redirect_error(net::use_awaitable, ec));
     co_return !ec;
   }
 
