@@ -1,34 +1,16 @@
 #include "http_response.h"
 
+#include <ostream>  // Boost 1.74's status.hpp uses std::ostream without including it
+// clang-format off
+#include <boost/beast/http/status.hpp>
+// clang-format on
+
 namespace korder::webhook {
+namespace http = boost::beast::http;
 
 std::string_view http_reason(int status) {
-  switch (status) {
-    case 200:
-      return "OK";
-    case 400:
-      return "Bad Request";
-    case 403:
-      return "Forbidden";
-    case 404:
-      return "Not Found";
-    case 405:
-      return "Method Not Allowed";
-    case 408:
-      return "Request Timeout";
-    case 413:
-      return "Content Too Large";
-    case 415:
-      return "Unsupported Media Type";
-    case 431:
-      return "Request Header Fields Too Large";
-    case 500:
-      return "Internal Server Error";
-    case 503:
-      return "Service Unavailable";
-    default:
-      return "Unknown";
-  }
+  const auto reason = http::obsolete_reason(static_cast<http::status>(status));
+  return {reason.data(), reason.size()};
 }
 
 std::string encode_http_response(int status, unsigned version, bool keep_alive,

@@ -9,7 +9,8 @@
 
 namespace korder::webhook {
 
-/// The reason phrase sent with `status` (RFC 9110's; "Unknown" for codes it does not name).
+/// The reason phrase sent with `status` (Beast's table of the registered codes;
+/// `<unknown-status>` for the others).
 std::string_view http_reason(int status);
 
 /// A complete HTTP response: status line for `version` (10 or 11), Content-Type, Content-Length

@@ -15,14 +15,15 @@ TEST_CASE("an answer is one complete HTTP/1.1 response with its length", "[unit]
         "\r\n" +
             body);
   CHECK(encode_http_response(413, 11, false, "text/plain; charset=utf-8", "too large") ==
-        "HTTP/1.1 413 Content Too Large\r\n"
+        "HTTP/1.1 413 Payload Too Large\r\n"
         "Content-Type: text/plain; charset=utf-8\r\n"
         "Content-Length: 9\r\n"
         "Connection: close\r\n"
         "\r\n"
         "too large");
-  CHECK(encode_http_response(204, 11, true, "text/plain", "") ==
-        "HTTP/1.1 204 Unknown\r\nContent-Type: text/plain\r\nContent-Length: 0\r\n\r\n");
+  CHECK(encode_http_response(503, 11, true, "text/plain", "") ==
+        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: "
+        "0\r\n\r\n");
 }
 
 TEST_CASE("an HTTP/1.0 client is told when the connection stays open", "[unit]") {
