@@ -1,6 +1,8 @@
-// The parse of a /mutate-pods body (review_json.h) and the whole decode of a pod review
-// (review.h), over the 3.9 KB pod of webhook_bench.sh in the AdmissionReview it sends: the
-// in-process share of a review's cost, without TLS and HTTP. Run:
+// The in-process share of a /mutate-pods review's cost, without TLS and HTTP, over the 3.9 KB
+// pod of webhook_bench.sh in the AdmissionReview it sends: the parse (review_json.h), the whole
+// decode (review.h), and the whole answer of ReviewRouter::handle to an opt-out and to a dry-run
+// review (candidate selection over 100 Ready tickets on four nodes, the patch, the encoded
+// answer). Run:
 //   build/services/admission-webhook/review_parse_bench
 // Compare parsers or decoders by their ratio within one run; absolute times move with the machine.
 
@@ -12,13 +14,16 @@
 #include <string>
 
 #include "korder/api/json.h"
+#include "korder/kclient/metrics.h"
 #include "review.h"
 #include "review_json.h"
+#include "review_router.h"
+#include "test_support.h"
 
 namespace korder::webhook {
 namespace {
 
-std::string review_body() {
+std::string review_body(bool opt_in = true) {
   std::ifstream in(KORDER_BENCH_POD_JSON);
   std::stringstream pod;
   pod << in.rdbuf();
@@ -27,7 +32,9 @@ std::string review_body() {
     throw std::runtime_error("cannot read " + std::string(KORDER_BENCH_POD_JSON));
   }
   auto& alloc = doc.GetAllocator();
-  doc["metadata"]["annotations"].AddMember("korder.dev/required", "true", alloc);
+  if (opt_in) {
+    doc["metadata"]["annotations"].AddMember("korder.dev/required", "true", alloc);
+  }
   return R"({"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{)"
          R"("uid":"5b0c7f4e-2a9d-4c1b-8e3f-6d7a8b9c0d1e",)"
          R"("kind":{"group":"","version":"v1","kind":"Pod"},)"
@@ -73,6 +80,97 @@ void BM_DecodePodReview(benchmark::State& state) {
   });
 }
 BENCHMARK(BM_DecodePodReview);
+
+// What the daemon's TicketIndex gives: one snapshot, prepared once.
+class SnapshotSource final : public TicketSource {
+ public:
+  SnapshotSource() {
+    auto all = std::make_shared<std::vector<std::shared_ptr<const IndexedTicket>>>();
+    const char* sizes[][2] = {{"1", "1Gi"}, {"2", "2Gi"}, {"1500m", "4Gi"}};
+    for (int i = 1; i <= 100; ++i) {
+      const std::string node = "dev-node-" + std::to_string(i % 4 + 1);
+      api::Ticket t =
+          testing::ticket("bench-" + std::to_string(i), node, sizes[i % 3][0], sizes[i % 3][1]);
+      t.metadata.namespace_ = "bench";
+      all->push_back(
+          std::make_shared<const IndexedTicket>(std::make_shared<const api::Ticket>(std::move(t))));
+    }
+    tickets_ = all;
+    for (int n = 1; n <= 4; ++n) {
+      nodes_.push_back(std::make_shared<const api::Node>(
+          testing::node("dev-node-" + std::to_string(n), {{"kubernetes.io/os", "linux"}})));
+    }
+  }
+  TicketSnapshot tickets_in(std::string_view) const override { return tickets_; }
+  TicketSnapshot tickets_of_order(std::string_view, std::string_view) const override {
+    return tickets_;
+  }
+  NodePtr node(std::string_view name) const override {
+    for (const auto& n : nodes_) {
+      if (n->metadata.name == name) {
+        return n;
+      }
+    }
+    return nullptr;
+  }
+
+ private:
+  TicketSnapshot tickets_;
+  std::vector<NodePtr> nodes_;
+};
+
+class NoClaims final : public ClaimWriter {
+ public:
+  boost::asio::awaitable<Expected<void, kclient::ApiError>> write_claim(api::Ticket) override {
+    co_return Expected<void, kclient::ApiError>();
+  }
+};
+
+class NoEvents final : public OrderEvents {
+ public:
+  void no_ticket(const std::string&, const std::string&, const std::string&) override {}
+};
+
+void route(benchmark::State& state, bool opt_in) {
+  boost::asio::io_context io;
+  testing::FixedClock clock;
+  SnapshotSource source;
+  NoClaims writer;
+  NoEvents events;
+  kclient::MetricsRegistry registry;
+  WebhookMetrics metrics{registry};
+  ClaimTracker tracker{clock};
+  std::uint64_t draws = 0;
+  PodAdmission pods{source,
+                    writer,
+                    events,
+                    tracker,
+                    metrics,
+                    clock,
+                    [&] { return ++draws; },
+                    [] { return true; }};
+  ObjectAdmission objects{nullptr, metrics, ObjectAdmissionOptions()};
+  ReviewRouter router{pods, objects, metrics, clock, std::chrono::seconds(8)};
+  const std::string body = review_body(opt_in);
+  const std::string_view expect = opt_in ? "\"patch\"" : "\"allowed\":true";
+  for (auto _ : state) {
+    WebhookRequest request;
+    request.method = "POST";
+    request.target = "/mutate-pods?timeout=10s";
+    request.body = body;
+    const WebhookAnswer answer = testing::run(io, router.handle(std::move(request)));
+    if (answer.status != 200 || answer.body.find(expect) == std::string::npos) {
+      state.SkipWithError(("unexpected answer: " + answer.body).c_str());
+      break;
+    }
+  }
+}
+
+void BM_RouteOptOut(benchmark::State& state) { route(state, false); }
+BENCHMARK(BM_RouteOptOut);
+
+void BM_RouteDryRun(benchmark::State& state) { route(state, true); }
+BENCHMARK(BM_RouteDryRun);
 
 }  // namespace
 }  // namespace korder::webhook
