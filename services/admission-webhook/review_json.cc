@@ -1,10 +1,14 @@
 #include "review_json.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <rapidjson/error/en.h>
 #include <rapidjson/reader.h>
 
 #include <cstdint>
 #include <cstring>
+#include <vector>
 
 #include "korder/api/json.h"
 #include "korder/api/json_depth_limit.h"
@@ -27,6 +31,323 @@ struct InsituParse {
     too_deep = handler.too_deep();
     return !result.IsError();
   }
+};
+
+// The fast path's in-place tokenizer for what reviews hold: the same grammar as RapidJSON's
+// iterative in-situ parse and the same handler calls, so the document is the one RapidJSON
+// builds; iterative (an explicit stack of open containers); strings scanned 16 bytes at a time
+// (SSE2; byte by byte elsewhere).
+// It parses only the forms it can reproduce exactly and gives up (false) on everything else:
+// any syntax error, floating-point numbers and integers of 19 or more digits, \u escapes of
+// surrogates or U+0000, control characters, nesting beyond kMaxJsonDepth (the handler refuses).
+// The caller then parses the original text with RapidJSON, which answers with the document or
+// with the error and its offset; so this path never decides what is an error. Needs `text`
+// NUL-terminated at `end` and free of invalid UTF-8 (checked before).
+class FastInsituParse {
+ public:
+  FastInsituParse(char* text, char* end) : p_(text), end_(end), stack_(thread_stack()) {}
+
+  bool operator()(api::JsonDocument& doc) {
+    api::DepthLimitedHandler handler(doc);
+    succeeded_ = parse(handler);
+    return succeeded_;
+  }
+
+  /// Whether the document is complete (false: the caller parses with RapidJSON).
+  bool succeeded() const { return succeeded_; }
+
+ private:
+  struct Frame {
+    bool object;
+    rapidjson::SizeType count;
+  };
+
+  void skip_space() {
+    while (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t') {
+      ++p_;
+    }
+  }
+
+  // The first byte at or after `q` that is '"', '\\' or below 0x20 (the NUL at `end_` at last).
+  const char* special(const char* q) const {
+#if defined(__SSE2__)
+    const __m128i quote = _mm_set1_epi8('"');
+    const __m128i backslash = _mm_set1_epi8('\\');
+    const __m128i space = _mm_set1_epi8(0x20);
+    while (end_ - q >= 16) {
+      const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q));
+      // Unsigned byte < 0x20 exactly when max(byte, 0x20) == 0x20 and byte != 0x20.
+      const __m128i below_or_space = _mm_cmpeq_epi8(_mm_max_epu8(bytes, space), space);
+      const __m128i control = _mm_andnot_si128(_mm_cmpeq_epi8(bytes, space), below_or_space);
+      const __m128i hits = _mm_or_si128(
+          _mm_or_si128(_mm_cmpeq_epi8(bytes, quote), _mm_cmpeq_epi8(bytes, backslash)), control);
+      const int mask = _mm_movemask_epi8(hits);
+      if (mask != 0) {
+        return q + __builtin_ctz(static_cast<unsigned>(mask));
+      }
+      q += 16;
+    }
+#endif
+    while (*q != '"' && *q != '\\' && static_cast<unsigned char>(*q) >= 0x20) {
+      ++q;
+    }
+    return q;
+  }
+
+  static int hex(char c) {
+    if (c >= '0' && c <= '9') {
+      return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+      return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+      return c - 'A' + 10;
+    }
+    return -1;
+  }
+
+  // At the opening quote; on success `str`/`length` name the unescaped string, NUL-terminated in
+  // place, and p_ is past the closing quote.
+  bool string(const char*& str, rapidjson::SizeType& length) {
+    char* const start = ++p_;
+    const char* q = special(start);
+    if (*q == '"') {  // no escapes: the common case
+      char* const close = start + (q - start);
+      *close = '\0';
+      str = start;
+      length = static_cast<rapidjson::SizeType>(close - start);
+      p_ = close + 1;
+      return true;
+    }
+    char* out = start + (q - start);
+    char* in = out;
+    for (;;) {
+      const char c = *in;
+      if (c == '"') {
+        *out = '\0';
+        str = start;
+        length = static_cast<rapidjson::SizeType>(out - start);
+        p_ = in + 1;
+        return true;
+      }
+      if (static_cast<unsigned char>(c) < 0x20) {
+        return false;  // a control character, or the end of the text
+      }
+      if (c != '\\') {
+        *out++ = c;
+        ++in;
+        continue;
+      }
+      const char e = in[1];
+      char simple = 0;
+      switch (e) {
+        case '"':
+        case '\\':
+        case '/':
+          simple = e;
+          break;
+        case 'b':
+          simple = '\b';
+          break;
+        case 'f':
+          simple = '\f';
+          break;
+        case 'n':
+          simple = '\n';
+          break;
+        case 'r':
+          simple = '\r';
+          break;
+        case 't':
+          simple = '\t';
+          break;
+        case 'u':
+          break;
+        default:
+          return false;
+      }
+      if (simple != 0) {
+        *out++ = simple;
+        in += 2;
+        continue;
+      }
+      unsigned code = 0;
+      for (int k = 2; k < 6; ++k) {
+        const int digit = hex(in[k]);  // stops at the NUL: hex('\0') < 0
+        if (digit < 0) {
+          return false;
+        }
+        code = code * 16 + static_cast<unsigned>(digit);
+      }
+      if (code == 0 || (code >= 0xD800 && code <= 0xDFFF)) {
+        return false;
+      }
+      // UTF-8 of at most 3 bytes in the 6 the escape took.
+      if (code < 0x80) {
+        *out++ = static_cast<char>(code);
+      } else if (code < 0x800) {
+        *out++ = static_cast<char>(0xC0 | (code >> 6));
+        *out++ = static_cast<char>(0x80 | (code & 0x3F));
+      } else {
+        *out++ = static_cast<char>(0xE0 | (code >> 12));
+        *out++ = static_cast<char>(0x80 | ((code >> 6) & 0x3F));
+        *out++ = static_cast<char>(0x80 | (code & 0x3F));
+      }
+      in += 6;
+    }
+  }
+
+  // RapidJSON's integer forms: Uint/Int when 32 bits hold the value, else Uint64/Int64.
+  bool number(api::DepthLimitedHandler& handler) {
+    const bool minus = *p_ == '-';
+    if (minus) {
+      ++p_;
+    }
+    const char* const digits = p_;
+    std::uint64_t v = 0;
+    while (*p_ >= '0' && *p_ <= '9') {
+      v = v * 10 + static_cast<std::uint64_t>(*p_ - '0');
+      ++p_;
+    }
+    const std::ptrdiff_t n = p_ - digits;
+    if (n == 0 || n > 18 || (digits[0] == '0' && n > 1) || *p_ == '.' || *p_ == 'e' || *p_ == 'E') {
+      return false;
+    }
+    if (minus) {
+      if (v <= 2147483648ULL) {
+        return handler.Int(static_cast<std::int32_t>(~static_cast<std::uint32_t>(v) + 1));
+      }
+      return handler.Int64(static_cast<std::int64_t>(~v + 1));
+    }
+    if (v <= 4294967295ULL) {
+      return handler.Uint(static_cast<unsigned>(v));
+    }
+    return handler.Uint64(v);
+  }
+
+  bool literal(const char* word, std::size_t n) {
+    if (static_cast<std::size_t>(end_ - p_) < n || std::memcmp(p_, word, n) != 0) {
+      return false;
+    }
+    p_ += n;
+    return true;
+  }
+
+  bool parse(api::DepthLimitedHandler& handler) {
+    stack_.clear();
+    skip_space();
+    for (;;) {
+      // A value.
+      const char* str = nullptr;
+      rapidjson::SizeType length = 0;
+      bool ok = false;
+      switch (*p_) {
+        case '{':
+          ++p_;
+          if (!handler.StartObject()) {
+            return false;
+          }
+          skip_space();
+          if (*p_ == '}') {
+            ++p_;
+            ok = handler.EndObject(0);
+            break;
+          }
+          stack_.push_back(Frame{true, 0});
+          if (*p_ != '"' || !key(handler)) {
+            return false;
+          }
+          continue;
+        case '[':
+          ++p_;
+          if (!handler.StartArray()) {
+            return false;
+          }
+          skip_space();
+          if (*p_ == ']') {
+            ++p_;
+            ok = handler.EndArray(0);
+            break;
+          }
+          stack_.push_back(Frame{false, 0});
+          continue;
+        case '"':
+          ok = string(str, length) && handler.String(str, length, false);
+          break;
+        case 't':
+          ok = literal("true", 4) && handler.Bool(true);
+          break;
+        case 'f':
+          ok = literal("false", 5) && handler.Bool(false);
+          break;
+        case 'n':
+          ok = literal("null", 4) && handler.Null();
+          break;
+        default:
+          ok = (*p_ == '-' || (*p_ >= '0' && *p_ <= '9')) && number(handler);
+          break;
+      }
+      if (!ok) {
+        return false;
+      }
+      // After a value: the next member or element, or the ends of containers.
+      for (;;) {
+        skip_space();
+        if (stack_.empty()) {
+          return p_ == end_;  // RapidJSON: nothing but whitespace after the root
+        }
+        Frame& top = stack_.back();
+        ++top.count;
+        if (*p_ == ',') {
+          ++p_;
+          skip_space();
+          if (top.object && (*p_ != '"' || !key(handler))) {
+            return false;
+          }
+          break;  // the next value
+        }
+        if (*p_ == (top.object ? '}' : ']')) {
+          ++p_;
+          const rapidjson::SizeType count = top.count;
+          const bool object = top.object;
+          stack_.pop_back();
+          if (!(object ? handler.EndObject(count) : handler.EndArray(count))) {
+            return false;
+          }
+          continue;  // the container was a value of its parent
+        }
+        return false;
+      }
+    }
+  }
+
+  // At a key's opening quote: the key, the colon, and the whitespace before the value.
+  bool key(api::DepthLimitedHandler& handler) {
+    const char* str = nullptr;
+    rapidjson::SizeType length = 0;
+    if (!string(str, length) || !handler.Key(str, length, false)) {
+      return false;
+    }
+    skip_space();
+    if (*p_ != ':') {
+      return false;
+    }
+    ++p_;
+    skip_space();
+    return true;
+  }
+
+  // The open containers: one vector per thread, kept between parses (no allocation per review).
+  static std::vector<Frame>& thread_stack() {
+    thread_local std::vector<Frame> stack;
+    return stack;
+  }
+
+  char* p_;
+  char* const end_;
+  std::vector<Frame>& stack_;
+  bool succeeded_ = false;
 };
 
 ParseError syntax_error(std::string message, std::size_t offset) {
@@ -86,7 +407,35 @@ std::optional<std::size_t> first_invalid_utf8(std::string_view text) {
   return std::nullopt;
 }
 
+bool parse_review_json_fast(std::string& body, api::JsonDocument& doc) {
+  if (std::memchr(body.data(), '\0', body.size()) != nullptr || first_invalid_utf8(body)) {
+    return false;
+  }
+  FastInsituParse fast(body.data(), body.data() + body.size());  // data() is NUL-terminated
+  doc.Populate(fast);  // leaves `doc` as it was when the generator fails
+  return fast.succeeded();
+}
+
 Expected<void, ParseError> parse_review_json(std::string& body, api::JsonDocument& doc) {
+  // The fast path parses `body` in place; when it gives up, RapidJSON reads the original.
+  const std::string original = body;
+  if (parse_review_json_fast(body, doc)) {
+    return {};
+  }
+  body.assign(original);  // same size: no reallocation
+  auto parsed = parse_review_json_rapidjson(body, doc);
+  if (!parsed) {
+    // The error api::parse_json reports: the UTF-8 check above runs over the whole body first,
+    // where api::parse_json meets an earlier syntax error first. Errors only: cost is no matter.
+    api::JsonDocument reference;
+    if (auto verdict = api::parse_json(original, reference); !verdict) {
+      return Unexpected(std::move(verdict).error());
+    }
+  }
+  return parsed;
+}
+
+Expected<void, ParseError> parse_review_json_rapidjson(std::string& body, api::JsonDocument& doc) {
   if (const void* nul = std::memchr(body.data(), '\0', body.size())) {
     return Unexpected(syntax_error(
         "NUL byte", static_cast<std::size_t>(static_cast<const char*>(nul) - body.data())));

@@ -74,6 +74,19 @@ void BM_ParseReview(benchmark::State& state) {
 }
 BENCHMARK(BM_ParseReview);
 
+void BM_ParseFastPath(benchmark::State& state) {
+  run(state,
+      [](std::string& body, api::JsonDocument& doc) { return parse_review_json_fast(body, doc); });
+}
+BENCHMARK(BM_ParseFastPath);
+
+void BM_ParseRapidjsonPath(benchmark::State& state) {
+  run(state, [](std::string& body, api::JsonDocument& doc) {
+    return parse_review_json_rapidjson(body, doc).has_value();
+  });
+}
+BENCHMARK(BM_ParseRapidjsonPath);
+
 void BM_DecodePodReview(benchmark::State& state) {
   run(state, [](std::string& body, api::JsonDocument& doc) {
     return decode_pod_review(body, doc).has_value();

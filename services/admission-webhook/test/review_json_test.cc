@@ -4,6 +4,10 @@
 #include "review_json.h"
 
 #include <catch2/catch.hpp>
+#include <cstdint>
+#include <fstream>
+#include <random>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -76,6 +80,162 @@ TEST_CASE("the in-place parse gives the document and the errors of parse_json", 
       CHECK(parsed.error().message == reference.error().message);
     }
   }
+}
+
+// parse_review_json against api::parse_json: the same document, or the same error message.
+void check_same_as_parse_json(const std::string& input) {
+  api::JsonDocument expected;
+  const auto reference = api::parse_json(input, expected);
+  std::string body = input;
+  api::JsonDocument doc;
+  const auto parsed = parse_review_json(body, doc);
+  REQUIRE(parsed.has_value() == reference.has_value());
+  if (reference) {
+    CHECK(doc == expected);
+    CHECK(api::write_json(doc) == api::write_json(expected));
+  } else {
+    CHECK(parsed.error().message == reference.error().message);
+    CHECK(parsed.error().where == reference.error().where);
+  }
+}
+
+// The fast path alone: whether it took `input`, and then the document RapidJSON's path builds.
+bool fast_path_agrees(const std::string& input) {
+  std::string fast_body = input;
+  api::JsonDocument fast;
+  if (!parse_review_json_fast(fast_body, fast)) {
+    CHECK(fast.IsNull());  // a path that gives up leaves the document alone
+    return false;
+  }
+  std::string reference_body = input;
+  api::JsonDocument reference;
+  REQUIRE(parse_review_json_rapidjson(reference_body, reference).has_value());
+  CHECK(fast == reference);
+  CHECK(api::write_json(fast) == api::write_json(reference));
+  // Same number representations (operator== compares numbers by value only).
+  return true;
+}
+
+std::string bench_pod_review() {
+  std::ifstream in(KORDER_BENCH_POD_JSON);
+  std::stringstream pod;
+  pod << in.rdbuf();
+  REQUIRE(!pod.str().empty());
+  return review_json("CREATE", "Pod", pod.str(), "", true);
+}
+
+TEST_CASE("the fast path takes what reviews hold and builds RapidJSON's document", "[unit]") {
+  const std::vector<std::string> taken = {
+      bench_pod_review(),
+      review_json("CREATE", "Pod", R"({"metadata":{"name":"p"}})", R"({"metadata":{"name":"o"}})"),
+      // Go's encoder escapes <, > and & as \u003c, \u003e, \u0026.
+      R"({"env":[{"name":"URL","value":"a\u003cb\u003e\u0026c \u00e9 \u20ac"}]})",
+      R"({"s":"q\"b\\s\/f\bf\fn\nr\rt\t end","k\"ey":"v"})",
+      " \t\r\n{ \"a\" : [ 1 , -2 , 0 , -0 , true , false , null , { } , [ ] ] } \n",
+      R"({"u32":4294967295,"u64":4294967296,"i32":-2147483648,"i64":-2147483649,)"
+      R"("big":999999999999999999,"nbig":-999999999999999999})",
+      R"(["",{"":""},[[[[]]]],"cafÃ© â¬ ð"])",
+      "\"just a string\"",
+      "42",
+      "[\"" + std::string(100, 'x') + "\\n" + std::string(40, 'y') + "\"]",
+  };
+  for (const std::string& input : taken) {
+    INFO(input.substr(0, 80));
+    CHECK(fast_path_agrees(input));
+    check_same_as_parse_json(input);
+  }
+  // Left to RapidJSON (the fast path gives up; the answer is still parse_json's).
+  const std::vector<std::string> left = {
+      R"({"a":1.5})",
+      R"({"a":1e3})",
+      R"({"a":-1E-3})",
+      R"({"a":1234567890123456789})",
+      R"({"a":18446744073709551616})",
+      R"({"a":"\ud83d\ude00"})",
+      R"({"a":"\u0000"})",
+      R"({"a":"\udc00"})",
+      R"({"a":"\ud800x"})",
+      R"({"a":01})",
+      R"({"a":-})",
+      R"({"a":"x)",
+      R"({"a" "b"})",
+      R"({"a":1,})",
+      R"([1,])",
+      R"({,"a":1})",
+      R"({"a":tru})",
+      R"({"a":nul})",
+      R"({"a":truex})",
+      R"({"a":1}x)",
+      R"({"a":1} {"b":2})",
+      "{\"a\":\"tab\there\"}",
+      "{\"a\":\"line\nbreak\"}",
+      R"({"a":"\x"})",
+      R"({"a":"\u12"})",
+      R"({"a":"\u12G4"})",
+      R"({1:2})",
+      "",
+      "   ",
+      "[",
+      "{",
+      R"({"a":[1,2)",
+      R"({"a":{"b":1])",
+      R"(["a"])"
+      "]",
+  };
+  for (const std::string& input : left) {
+    INFO(input);
+    CHECK_FALSE(fast_path_agrees(input));
+    check_same_as_parse_json(input);
+  }
+}
+
+TEST_CASE("the fast path gives up at RapidJSON's depth limit", "[unit]") {
+  std::string at_limit(api::kMaxJsonDepth, '[');
+  at_limit += std::string(api::kMaxJsonDepth, ']');
+  CHECK(fast_path_agrees(at_limit));
+  check_same_as_parse_json(at_limit);
+  std::string beyond(api::kMaxJsonDepth + 1, '[');
+  beyond += std::string(api::kMaxJsonDepth + 1, ']');
+  CHECK_FALSE(fast_path_agrees(beyond));
+  check_same_as_parse_json(beyond);
+}
+
+TEST_CASE("mutated reviews get parse_json's verdict, whichever path answers", "[unit]") {
+  // Random edits of a real review at JSON-significant bytes: deletions, insertions and
+  // replacements with structural characters, quotes, escapes, digits and control bytes.
+  const std::string review = bench_pod_review();
+  const std::string alphabet = "{}[]:,\"\\/-+.eE0123456789 \t\n\x01\x7ftrufalsenu\xc3\xa9";
+  std::mt19937_64 random(20261207);
+  int fast = 0;
+  for (int i = 0; i < 3000; ++i) {
+    std::string input = review;
+    const int edits = 1 + static_cast<int>(random() % 3);
+    for (int e = 0; e < edits; ++e) {
+      const std::size_t at = random() % input.size();
+      const char c = alphabet[random() % alphabet.size()];
+      switch (random() % 3) {
+        case 0:
+          input.erase(at, 1);
+          break;
+        case 1:
+          input.insert(at, 1, c);
+          break;
+        default:
+          input[at] = c;
+          break;
+      }
+    }
+    INFO("mutation " << i);
+    check_same_as_parse_json(input);
+    std::string body = input;
+    api::JsonDocument doc;
+    if (parse_review_json_fast(body, doc)) {
+      ++fast;
+      CHECK(fast_path_agrees(input));
+    }
+  }
+  // Edits inside string values keep the text valid: some mutants must go the fast way.
+  CHECK(fast > 100);
 }
 
 TEST_CASE("a pod review decodes like any review, with the pod read from the same parse", "[unit]") {
