@@ -4,10 +4,12 @@
 // review (candidate selection over 100 Ready tickets on four nodes, the patch, the encoded
 // answer). Run:
 //   build/services/admission-webhook/review_parse_bench
+// BENCH_POD=<file> replaces bench/pod.json (another pod, same review around it).
 // Compare parsers or decoders by their ratio within one run; absolute times move with the machine.
 
 #include <benchmark/benchmark.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -24,7 +26,7 @@ namespace korder::webhook {
 namespace {
 
 std::string review_body(bool opt_in = true) {
-  std::ifstream in(KORDER_BENCH_POD_JSON);
+  std::ifstream in(std::getenv("BENCH_POD") ? std::getenv("BENCH_POD") : KORDER_BENCH_POD_JSON);
   std::stringstream pod;
   pod << in.rdbuf();
   api::JsonDocument doc;
