@@ -2,7 +2,7 @@
 
 // The bytes of the webhook's HTTP/1.x answers, written in one piece: an answer is one buffer,
 // so the TLS layer sends it as one record without Beast's serializer walking a buffer sequence
-// of status line, each header and body (a tenth of a pod review's cost on one core).
+// of status line, each header and body (11k fewer instructions per review, ~4%: bench/README.md).
 
 #include <string>
 #include <string_view>
