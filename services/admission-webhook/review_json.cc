@@ -12,6 +12,7 @@
 
 #include "korder/api/json.h"
 #include "korder/api/json_depth_limit.h"
+#include "korder/base/hex.h"
 
 namespace korder::webhook {
 namespace {
@@ -94,19 +95,6 @@ class FastInsituParse {
     return q;
   }
 
-  static int hex(char c) {
-    if (c >= '0' && c <= '9') {
-      return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-      return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-      return c - 'A' + 10;
-    }
-    return -1;
-  }
-
   // At the opening quote; on success `str`/`length` name the unescaped string, NUL-terminated in
   // place, and p_ is past the closing quote.
   bool string(const char*& str, rapidjson::SizeType& length) {
@@ -174,7 +162,7 @@ class FastInsituParse {
       }
       unsigned code = 0;
       for (int k = 2; k < 6; ++k) {
-        const int digit = hex(in[k]);  // stops at the NUL: hex('\0') < 0
+        const int digit = hex_digit_value(in[k]);  // stops at the NUL (not a digit)
         if (digit < 0) {
           return false;
         }
