@@ -232,34 +232,24 @@ class FastInsituParse {
       bool ok = false;
       switch (*p_) {
         case '{':
+        case '[': {
+          const bool object = *p_ == '{';
           ++p_;
-          if (!handler.StartObject()) {
+          if (!(object ? handler.StartObject() : handler.StartArray())) {
             return false;
           }
           skip_space();
-          if (*p_ == '}') {
+          if (*p_ == (object ? '}' : ']')) {
             ++p_;
-            ok = handler.EndObject(0);
+            ok = object ? handler.EndObject(0) : handler.EndArray(0);
             break;
           }
-          stack_.push_back(Frame{true, 0});
-          if (*p_ != '"' || !key(handler)) {
+          stack_.push_back(Frame{object, 0});
+          if (object && (*p_ != '"' || !key(handler))) {
             return false;
           }
           continue;
-        case '[':
-          ++p_;
-          if (!handler.StartArray()) {
-            return false;
-          }
-          skip_space();
-          if (*p_ == ']') {
-            ++p_;
-            ok = handler.EndArray(0);
-            break;
-          }
-          stack_.push_back(Frame{false, 0});
-          continue;
+        }
         case '"':
           ok = string(str, length) && handler.String(str, length, false);
           break;
