@@ -50,6 +50,23 @@ TEST_CASE("the UTF-8 check accepts well-formed text and finds the first ill-form
   }
 }
 
+// parse_review_json against api::parse_json: the same document, or the same error message.
+void check_same_as_parse_json(const std::string& input) {
+  api::JsonDocument expected;
+  const auto reference = api::parse_json(input, expected);
+  std::string body = input;
+  api::JsonDocument doc;
+  const auto parsed = parse_review_json(body, doc);
+  REQUIRE(parsed.has_value() == reference.has_value());
+  if (reference) {
+    CHECK(doc == expected);
+    CHECK(api::write_json(doc) == api::write_json(expected));
+  } else {
+    CHECK(parsed.error().message == reference.error().message);
+    CHECK(parsed.error().where == reference.error().where);
+  }
+}
+
 TEST_CASE("the in-place parse gives the document and the errors of parse_json", "[unit]") {
   std::string deep;
   for (int i = 0; i < 5000; ++i) {
@@ -68,34 +85,7 @@ TEST_CASE("the in-place parse gives the document and the errors of parse_json", 
   };
   for (const std::string& input : inputs) {
     INFO(input.substr(0, 40));
-    api::JsonDocument expected;
-    const auto reference = api::parse_json(input, expected);
-    std::string body = input;
-    api::JsonDocument doc;
-    const auto parsed = parse_review_json(body, doc);
-    REQUIRE(parsed.has_value() == reference.has_value());
-    if (reference) {
-      CHECK(api::write_json(doc) == api::write_json(expected));
-    } else {
-      CHECK(parsed.error().message == reference.error().message);
-    }
-  }
-}
-
-// parse_review_json against api::parse_json: the same document, or the same error message.
-void check_same_as_parse_json(const std::string& input) {
-  api::JsonDocument expected;
-  const auto reference = api::parse_json(input, expected);
-  std::string body = input;
-  api::JsonDocument doc;
-  const auto parsed = parse_review_json(body, doc);
-  REQUIRE(parsed.has_value() == reference.has_value());
-  if (reference) {
-    CHECK(doc == expected);
-    CHECK(api::write_json(doc) == api::write_json(expected));
-  } else {
-    CHECK(parsed.error().message == reference.error().message);
-    CHECK(parsed.error().where == reference.error().where);
+    check_same_as_parse_json(input);
   }
 }
 
