@@ -21,6 +21,7 @@
 #include "review_json.h"
 #include "review_router.h"
 #include "test_support.h"
+#include "webhook_caches.h"
 
 namespace korder::webhook {
 namespace {
@@ -96,62 +97,39 @@ void BM_DecodePodReview(benchmark::State& state) {
 }
 BENCHMARK(BM_DecodePodReview);
 
-// What the daemon's TicketIndex gives: one snapshot, prepared once.
-class SnapshotSource final : public TicketSource {
+// The daemon's TicketIndex for the tickets (each prepared once), plain vectors for the nodes.
+class BenchSource final : public TicketSource {
  public:
-  SnapshotSource() {
-    auto all = std::make_shared<std::vector<std::shared_ptr<const IndexedTicket>>>();
+  BenchSource() {
     const char* sizes[][2] = {{"1", "1Gi"}, {"2", "2Gi"}, {"1500m", "4Gi"}};
     for (int i = 1; i <= 100; ++i) {
       const std::string node = "dev-node-" + std::to_string(i % 4 + 1);
       api::Ticket t =
           testing::ticket("bench-" + std::to_string(i), node, sizes[i % 3][0], sizes[i % 3][1]);
       t.metadata.namespace_ = "bench";
-      all->push_back(
-          std::make_shared<const IndexedTicket>(std::make_shared<const api::Ticket>(std::move(t))));
+      tickets_.upsert(std::make_shared<const api::Ticket>(std::move(t)));
     }
-    tickets_ = all;
     for (int n = 1; n <= 4; ++n) {
-      nodes_.push_back(std::make_shared<const api::Node>(
-          testing::node("dev-node-" + std::to_string(n), {{"kubernetes.io/os", "linux"}})));
+      nodes_.add(testing::node("dev-node-" + std::to_string(n), {{"kubernetes.io/os", "linux"}}));
     }
   }
-  TicketSnapshot tickets_in(std::string_view) const override { return tickets_; }
-  TicketSnapshot tickets_of_order(std::string_view, std::string_view) const override {
-    return tickets_;
+  TicketSnapshot tickets_in(std::string_view ns) const override { return tickets_.tickets_in(ns); }
+  TicketSnapshot tickets_of_order(std::string_view ns, std::string_view order) const override {
+    return tickets_.tickets_of_order(ns, order);
   }
-  NodePtr node(std::string_view name) const override {
-    for (const auto& n : nodes_) {
-      if (n->metadata.name == name) {
-        return n;
-      }
-    }
-    return nullptr;
-  }
+  NodePtr node(std::string_view name) const override { return nodes_.node(name); }
 
  private:
-  TicketSnapshot tickets_;
-  std::vector<NodePtr> nodes_;
-};
-
-class NoClaims final : public ClaimWriter {
- public:
-  boost::asio::awaitable<Expected<void, kclient::ApiError>> write_claim(api::Ticket) override {
-    co_return Expected<void, kclient::ApiError>();
-  }
-};
-
-class NoEvents final : public OrderEvents {
- public:
-  void no_ticket(const std::string&, const std::string&, const std::string&) override {}
+  TicketIndex tickets_;
+  testing::FakeTicketSource nodes_;
 };
 
 void route(benchmark::State& state, bool opt_in) {
   boost::asio::io_context io;
   testing::FixedClock clock;
-  SnapshotSource source;
-  NoClaims writer;
-  NoEvents events;
+  BenchSource source;
+  testing::NoClaims writer;
+  testing::NoEvents events;
   kclient::MetricsRegistry registry;
   WebhookMetrics metrics{registry};
   ClaimTracker tracker{clock};

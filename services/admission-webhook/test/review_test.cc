@@ -142,22 +142,11 @@ struct RouterFixture {
     return testing::run(io, router.handle(std::move(request)));
   }
 
-  class NoClaims final : public ClaimWriter {
-   public:
-    boost::asio::awaitable<Expected<void, kclient::ApiError>> write_claim(api::Ticket) override {
-      co_return Expected<void, kclient::ApiError>();
-    }
-  };
-  class NoEvents final : public OrderEvents {
-   public:
-    void no_ticket(const std::string&, const std::string&, const std::string&) override {}
-  };
-
   boost::asio::io_context io;
   testing::FixedClock clock;
   testing::FakeTicketSource source;
-  NoClaims writer;
-  NoEvents events;
+  testing::NoClaims writer;
+  testing::NoEvents events;
   kclient::MetricsRegistry registry;
   WebhookMetrics metrics{registry};
   ClaimTracker tracker{clock};

@@ -19,8 +19,7 @@ TicketSnapshot FakeTicketSource::tickets_of_order(std::string_view ns,
   auto out = std::make_shared<std::vector<std::shared_ptr<const IndexedTicket>>>();
   const TicketSnapshot all = tickets_in(ns);  // held: a range-for over *tickets_in(ns) dangles
   for (const auto& t : *all) {
-    const auto it = t->ticket->metadata.labels.find("korder.dev/order");
-    if (it != t->ticket->metadata.labels.end() && it->second == order) {
+    if (t->order == order) {
       out->push_back(t);
     }
   }

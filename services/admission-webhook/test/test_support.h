@@ -13,6 +13,7 @@
 #include "korder/api/json.h"
 #include "korder/base/clock.h"
 #include "korder/kclient/detail/asio.h"
+#include "pod_admission.h"
 
 namespace korder::webhook::testing {
 
@@ -45,6 +46,20 @@ class FakeTicketSource final : public TicketSource {
 
   std::vector<std::shared_ptr<const api::Ticket>> tickets;
   std::vector<std::shared_ptr<const api::Node>> nodes;
+};
+
+/// A ClaimWriter whose writes all succeed, recording nothing.
+class NoClaims final : public ClaimWriter {
+ public:
+  boost::asio::awaitable<Expected<void, kclient::ApiError>> write_claim(api::Ticket) override {
+    co_return Expected<void, kclient::ApiError>();
+  }
+};
+
+/// OrderEvents that go nowhere.
+class NoEvents final : public OrderEvents {
+ public:
+  void no_ticket(const std::string&, const std::string&, const std::string&) override {}
 };
 
 /// A Ready node `name` with `labels` and plenty of room.
