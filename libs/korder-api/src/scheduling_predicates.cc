@@ -484,10 +484,10 @@ std::optional<std::int64_t> fit_score(const FitResources& held, const FitResourc
     score += fraction_ppb(held.slots_[i], amount);
   }
   for (const auto& [name, amount] : wanted.others_) {
-    // A ticket holds a few other resources, if any: a scan that compares lengths first.
+    // A ticket holds a few other resources, if any: a scan (string == compares lengths first).
     const Int128* have = nullptr;
     for (const auto& [held_name, held_amount] : held.others_) {
-      if (held_name.size() == name.size() && held_name == name) {
+      if (held_name == name) {
         have = &held_amount;
         break;
       }
