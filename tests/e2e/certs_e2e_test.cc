@@ -179,14 +179,12 @@ TEST_CASE("with no certificate flags the CA is shared, caBundle patched, and mTL
       ++forbidden;
       UNSCOPED_INFO("forbidden: " << line);
     }
-    ca_read = ca_read ||
-              (str(entry, "resource") == "secrets" &&
-               str(entry, "name") == "korder-ca" && str(entry, "verb") == "get");
-    bundle_patched =
-        bundle_patched ||
-        (user == "system:serviceaccount:korder-system:korder-admission-webhook" &&
-         str(entry, "verb") == "patch" &&
-         str(entry, "resource").find("webhookconfigurations") != std::string::npos);
+    ca_read = ca_read || (str(entry, "resource") == "secrets" &&
+                          str(entry, "name") == "korder-ca" && str(entry, "verb") == "get");
+    bundle_patched = bundle_patched ||
+                     (user == "system:serviceaccount:korder-system:korder-admission-webhook" &&
+                      str(entry, "verb") == "patch" &&
+                      str(entry, "resource").find("webhookconfigurations") != std::string::npos);
   }
   CHECK(forbidden == 0);
   CHECK(ca_read);
