@@ -387,8 +387,8 @@ DecodeResult JsonObjectReader::finish(Extras& extras) {
     }
     writer.Key(member.name.GetString(), member.name.GetStringLength());
     if (!member.value.Accept(writer)) {
-      return Unexpected(non_finite_error().at(std::string(member.name.GetString(),
-                                                          member.name.GetStringLength())));
+      return Unexpected(non_finite_error().at(
+          std::string(member.name.GetString(), member.name.GetStringLength())));
     }
   }
   if (any) {
