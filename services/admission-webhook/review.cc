@@ -49,7 +49,8 @@ api::JsonValue* find_member(api::JsonValue& object, const char* name) {
 }  // namespace
 
 Expected<PodReview, std::string> decode_pod_review(std::string& body, api::JsonDocument& doc) {
-  if (auto parsed = parse_review_json(body, doc); !parsed) {
+  // The pod is read through its codecs only: what they do not read is never built.
+  if (auto parsed = parse_review_json(body, doc, ReviewMembers::kPodCodecs); !parsed) {
     return Unexpected("malformed AdmissionReview: " + parsed.error().to_string());
   }
   // The objects leave the document while the rest is decoded (RawJson would copy them out as

@@ -30,7 +30,8 @@ struct PodReview {
 /// decode_review_request for /mutate-pods, with the same checks and errors, parsing `body` in
 /// place into `doc` (parse_review_json: `body` is modified, and both must outlive the answer's
 /// `object`). The objects are never copied out of the document: a pod that did not opt in
-/// costs one parse.
+/// costs one parse. The pod's members its codecs do not read may be missing from `object`
+/// (ReviewMembers::kPodCodecs): decode it with api::decode_value<api::Pod>, never re-encode it.
 Expected<PodReview, std::string> decode_pod_review(std::string& body, api::JsonDocument& doc);
 
 /// The response allowing the request, optionally with a JSON Patch and warnings.

@@ -12,6 +12,7 @@
 
 #include "korder/api/json.h"
 #include "korder/api/json_depth_limit.h"
+#include "korder/api/pod.h"
 #include "korder/base/hex.h"
 
 namespace korder::webhook {
@@ -46,7 +47,12 @@ struct InsituParse {
 // NUL-terminated at `end` and free of invalid UTF-8 (checked before).
 class FastInsituParse {
  public:
-  FastInsituParse(char* text, char* end) : p_(text), end_(end), stack_(thread_stack()) {}
+  FastInsituParse(char* text, char* end, ReviewMembers members)
+      : p_(text),
+        end_(end),
+        stack_(thread_stack()),
+        kept_(members == ReviewMembers::kPodCodecs ? &pod_codec_members() : nullptr),
+        value_context_(kept_ ? Context::kRoot : Context::kAll) {}
 
   bool operator()(api::JsonDocument& doc) {
     api::DepthLimitedHandler handler(doc);
@@ -58,10 +64,67 @@ class FastInsituParse {
   bool succeeded() const { return succeeded_; }
 
  private:
+  // Where a value sits, for ReviewMembers::kPodCodecs: the path to the pod's spec and its
+  // containers, whose members the codecs do not read are scanned (and checked) but not built.
+  enum class Context : std::uint8_t {
+    kAll,         // kept whole
+    kSkip,        // scanned, not built
+    kRoot,        // the review
+    kRequest,     // .request
+    kPod,         // .request.object
+    kPodSpec,     // .request.object.spec
+    kContainers,  // .request.object.spec.containers, .initContainers
+    kContainer,   // one element of those
+  };
+
   struct Frame {
     bool object;
-    rapidjson::SizeType count;
+    Context context;
+    rapidjson::SizeType count;  // members or elements handed to the handler
   };
+
+  // The members of a PodSpec and of a Container the object model's codecs read.
+  struct CodecMembers {
+    std::vector<std::string> pod_spec = api::decoded_member_names<api::PodSpec>();
+    std::vector<std::string> container = api::decoded_member_names<api::Container>();
+  };
+  static const CodecMembers& pod_codec_members() {
+    static const CodecMembers members;
+    return members;
+  }
+
+  static bool listed(const std::vector<std::string>& names, std::string_view key) {
+    return std::find(names.begin(), names.end(), key) != names.end();
+  }
+
+  // The context of the value of member `key` of an object in context `parent`.
+  Context member_context(Context parent, std::string_view key) const {
+    switch (parent) {
+      case Context::kRoot:
+        return key == "request" ? Context::kRequest : Context::kAll;
+      case Context::kRequest:
+        return key == "object" ? Context::kPod : Context::kAll;
+      case Context::kPod:
+        return key == "spec" ? Context::kPodSpec : Context::kAll;
+      case Context::kPodSpec:
+        if (key == "containers" || key == "initContainers") {
+          return Context::kContainers;
+        }
+        return listed(kept_->pod_spec, key) ? Context::kAll : Context::kSkip;
+      case Context::kContainer:
+        return listed(kept_->container, key) ? Context::kAll : Context::kSkip;
+      default:
+        return Context::kAll;
+    }
+  }
+
+  // The context of the elements of an array in context `parent`.
+  static Context element_context(Context parent) {
+    return parent == Context::kContainers ? Context::kContainer : Context::kAll;
+  }
+
+  static constexpr std::size_t kNotSkipping = static_cast<std::size_t>(-1);
+  bool skipping() const { return skip_from_ != kNotSkipping; }
 
   void skip_space() {
     while (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t') {
@@ -202,6 +265,9 @@ class FastInsituParse {
     if (n == 0 || n > 18 || (digits[0] == '0' && n > 1) || *p_ == '.' || *p_ == 'e' || *p_ == 'E') {
       return false;
     }
+    if (skipping()) {
+      return true;
+    }
     if (minus) {
       if (v <= 2147483648ULL) {
         return handler.Int(static_cast<std::int32_t>(~static_cast<std::uint32_t>(v) + 1));
@@ -233,34 +299,38 @@ class FastInsituParse {
       switch (*p_) {
         case '{':
         case '[': {
+          // Too deep: the handler would refuse it, but sees nothing of a member left out.
+          if (stack_.size() >= static_cast<std::size_t>(api::kMaxJsonDepth)) {
+            return false;
+          }
           const bool object = *p_ == '{';
           ++p_;
-          if (!(object ? handler.StartObject() : handler.StartArray())) {
+          if (!skipping() && !(object ? handler.StartObject() : handler.StartArray())) {
             return false;
           }
           skip_space();
           if (*p_ == (object ? '}' : ']')) {
             ++p_;
-            ok = object ? handler.EndObject(0) : handler.EndArray(0);
+            ok = skipping() || (object ? handler.EndObject(0) : handler.EndArray(0));
             break;
           }
-          stack_.push_back(Frame{object, 0});
-          if (object && (*p_ != '"' || !key(handler))) {
+          stack_.push_back(Frame{object, value_context_, 0});
+          if (object ? (*p_ != '"' || !key(handler)) : !element()) {
             return false;
           }
           continue;
         }
         case '"':
-          ok = string(str, length) && handler.String(str, length, false);
+          ok = string(str, length) && (skipping() || handler.String(str, length, false));
           break;
         case 't':
-          ok = literal("true", 4) && handler.Bool(true);
+          ok = literal("true", 4) && (skipping() || handler.Bool(true));
           break;
         case 'f':
-          ok = literal("false", 5) && handler.Bool(false);
+          ok = literal("false", 5) && (skipping() || handler.Bool(false));
           break;
         case 'n':
-          ok = literal("null", 4) && handler.Null();
+          ok = literal("null", 4) && (skipping() || handler.Null());
           break;
         default:
           ok = (*p_ == '-' || (*p_ >= '0' && *p_ <= '9')) && number(handler);
@@ -276,11 +346,15 @@ class FastInsituParse {
           return p_ == end_;  // RapidJSON: nothing but whitespace after the root
         }
         Frame& top = stack_.back();
-        ++top.count;
+        if (skip_from_ == stack_.size()) {
+          skip_from_ = kNotSkipping;  // a member left out ends: not counted
+        } else {
+          ++top.count;
+        }
         if (*p_ == ',') {
           ++p_;
           skip_space();
-          if (top.object && (*p_ != '"' || !key(handler))) {
+          if (top.object ? (*p_ != '"' || !key(handler)) : !element()) {
             return false;
           }
           break;  // the next value
@@ -290,7 +364,7 @@ class FastInsituParse {
           const rapidjson::SizeType count = top.count;
           const bool object = top.object;
           stack_.pop_back();
-          if (!(object ? handler.EndObject(count) : handler.EndArray(count))) {
+          if (!skipping() && !(object ? handler.EndObject(count) : handler.EndArray(count))) {
             return false;
           }
           continue;  // the container was a value of its parent
@@ -300,12 +374,23 @@ class FastInsituParse {
     }
   }
 
-  // At a key's opening quote: the key, the colon, and the whitespace before the value.
+  // At a key's opening quote: the key, the colon, and the whitespace before the value, whose
+  // context it sets (and where a member left out begins).
   bool key(api::DepthLimitedHandler& handler) {
     const char* str = nullptr;
     rapidjson::SizeType length = 0;
-    if (!string(str, length) || !handler.Key(str, length, false)) {
+    if (!string(str, length)) {
       return false;
+    }
+    if (skipping()) {
+      value_context_ = Context::kSkip;
+    } else {
+      value_context_ = member_context(stack_.back().context, std::string_view(str, length));
+      if (value_context_ == Context::kSkip) {
+        skip_from_ = stack_.size();
+      } else if (!handler.Key(str, length, false)) {
+        return false;
+      }
     }
     skip_space();
     if (*p_ != ':') {
@@ -313,6 +398,12 @@ class FastInsituParse {
     }
     ++p_;
     skip_space();
+    return true;
+  }
+
+  // Before an array's element: its context.
+  bool element() {
+    value_context_ = element_context(stack_.back().context);
     return true;
   }
 
@@ -325,6 +416,9 @@ class FastInsituParse {
   char* p_;
   char* const end_;
   std::vector<Frame>& stack_;
+  const CodecMembers* kept_;              // null: every member is kept
+  Context value_context_;                 // of the value about to be parsed
+  std::size_t skip_from_ = kNotSkipping;  // the depth of the member being left out
   bool succeeded_ = false;
 };
 
@@ -341,7 +435,16 @@ std::optional<std::size_t> first_invalid_utf8(std::string_view text) {
   const std::size_t size = text.size();
   std::size_t i = 0;
   while (i < size) {
-    // ASCII runs, eight bytes at a time.
+    // ASCII runs, sixteen (SSE2) or eight bytes at a time.
+#if defined(__SSE2__)
+    if (i + 16 <= size) {
+      const __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(bytes + i));
+      if (_mm_movemask_epi8(block) == 0) {
+        i += 16;
+        continue;
+      }
+    }
+#endif
     if (i + 8 <= size) {
       std::uint64_t word;
       std::memcpy(&word, bytes + i, sizeof(word));
@@ -385,22 +488,37 @@ std::optional<std::size_t> first_invalid_utf8(std::string_view text) {
   return std::nullopt;
 }
 
-bool parse_review_json_fast(std::string& body, api::JsonDocument& doc) {
+bool parse_review_json_fast(std::string& body, api::JsonDocument& doc, ReviewMembers members) {
   if (std::memchr(body.data(), '\0', body.size()) != nullptr || first_invalid_utf8(body)) {
     return false;
   }
-  FastInsituParse fast(body.data(), body.data() + body.size());  // data() is NUL-terminated
+  // data() is NUL-terminated
+  FastInsituParse fast(body.data(), body.data() + body.size(), members);
   doc.Populate(fast);  // leaves `doc` as it was when the generator fails
   return fast.succeeded();
 }
 
-Expected<void, ParseError> parse_review_json(std::string& body, api::JsonDocument& doc) {
+Expected<void, ParseError> parse_review_json(std::string& body, api::JsonDocument& doc,
+                                             ReviewMembers members) {
   // The fast path parses `body` in place; when it gives up, RapidJSON reads the original.
-  const std::string original = body;
-  if (parse_review_json_fast(body, doc)) {
+  // Without backslashes (and NUL bytes, which the fast path refuses before writing), the fast
+  // path's only writes are NULs over closing quotes, so the original needs no copy: those NULs
+  // turn back into quotes.
+  const bool plain = std::memchr(body.data(), '\\', body.size()) == nullptr &&
+                     std::memchr(body.data(), '\0', body.size()) == nullptr;
+  std::string original;
+  if (!plain) {
+    original = body;
+  }
+  if (parse_review_json_fast(body, doc, members)) {
     return {};
   }
-  body.assign(original);  // same size: no reallocation
+  if (plain) {
+    std::replace(body.begin(), body.end(), '\0', '"');
+    original = body;  // for the error below only
+  } else {
+    body.assign(original);  // same size: no reallocation
+  }
   auto parsed = parse_review_json_rapidjson(body, doc);
   if (!parsed) {
     // The error api::parse_json reports: the UTF-8 check above runs over the whole body first,

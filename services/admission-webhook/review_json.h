@@ -29,15 +29,29 @@ namespace korder::webhook {
 /// nothing when all of `text` is well-formed.
 std::optional<std::size_t> first_invalid_utf8(std::string_view text);
 
+/// Which members of a review the document must hold.
+enum class ReviewMembers {
+  kAll,
+  /// Those a pod review is decoded from: of `request.object.spec` only the members the object
+  /// model's PodSpec codec reads, and of each of its `containers` and `initContainers` only those
+  /// the Container codec reads (api::decoded_member_names); everything else whole. The members
+  /// left out are still checked (syntax, UTF-8, depth), never built: env, probes, volumes and
+  /// the like are most of a pod's bytes. The document may hold them all even so (when the fast
+  /// path gives up, RapidJSON's builds everything).
+  kPodCodecs,
+};
+
 /// Parses `body` in place into `doc`: the fast path, else RapidJSON's. `body` is modified and
 /// must outlive `doc`. Errors are api::parse_json's: `invalid JSON: <reason>`, where =
-/// `offset <n>`. Never throws.
-Expected<void, ParseError> parse_review_json(std::string& body, api::JsonDocument& doc);
+/// `offset <n>`; which body is an error does not depend on `members`. Never throws.
+Expected<void, ParseError> parse_review_json(std::string& body, api::JsonDocument& doc,
+                                             ReviewMembers members = ReviewMembers::kAll);
 
 /// The fast path alone: true when it parsed `body` in place into `doc` (the document RapidJSON
-/// would build); false when it gave up (any error, or a form it leaves to RapidJSON), with
-/// `doc` as it was and `body` possibly modified.
-bool parse_review_json_fast(std::string& body, api::JsonDocument& doc);
+/// would build, less the members `members` leaves out); false when it gave up (any error, or a
+/// form it leaves to RapidJSON), with `doc` as it was and `body` possibly modified.
+bool parse_review_json_fast(std::string& body, api::JsonDocument& doc,
+                            ReviewMembers members = ReviewMembers::kAll);
 
 /// RapidJSON's path alone (the reference: every error and its offset come from here).
 Expected<void, ParseError> parse_review_json_rapidjson(std::string& body, api::JsonDocument& doc);

@@ -8,6 +8,7 @@
 #include <rapidjson/writer.h>
 
 #include <algorithm>
+#include <atomic>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -309,6 +310,12 @@ JsonValue to_json_value(const RawJson& value, JsonAllocator& alloc) {
 
 // ---- JsonObjectReader ----------------------------------------------------------------------
 
+namespace {
+// How many MemberNameRecorders are alive in the process: take() asks its thread's recorder only
+// when some are (decoding is hot; a thread_local lookup per member is not free).
+std::atomic<int> member_name_recorders{0};
+}  // namespace
+
 JsonObjectReader::JsonObjectReader(const JsonValue& json) {
   if (json.IsObject()) {
     object_ = &json;
@@ -320,6 +327,9 @@ JsonObjectReader::JsonObjectReader(const JsonValue& json) {
 const JsonValue* JsonObjectReader::take(std::string_view name) {
   if (error_.has_value()) {
     return nullptr;
+  }
+  if (member_name_recorders.load(std::memory_order_relaxed) != 0) [[unlikely]] {
+    MemberNameRecorder::record(name);
   }
   const rapidjson::SizeType count = object_->MemberCount();
   const auto members = object_->MemberBegin();
@@ -400,7 +410,23 @@ DecodeResult JsonObjectReader::finish(Extras& extras) {
 
 namespace {
 thread_local int discard_extras_depth = 0;
+thread_local MemberNameRecorder* member_name_recorder = nullptr;
 }  // namespace
+
+MemberNameRecorder::MemberNameRecorder() {
+  KORDER_CHECK(member_name_recorder == nullptr, "MemberNameRecorder scopes do not nest");
+  member_name_recorder = this;
+  member_name_recorders.fetch_add(1, std::memory_order_relaxed);
+}
+MemberNameRecorder::~MemberNameRecorder() {
+  member_name_recorder = nullptr;
+  member_name_recorders.fetch_sub(1, std::memory_order_relaxed);
+}
+void MemberNameRecorder::record(std::string_view name) {
+  if (member_name_recorder != nullptr) [[unlikely]] {
+    member_name_recorder->names_.emplace_back(name);
+  }
+}
 
 DiscardExtrasScope::DiscardExtrasScope() { ++discard_extras_depth; }
 DiscardExtrasScope::~DiscardExtrasScope() { --discard_extras_depth; }

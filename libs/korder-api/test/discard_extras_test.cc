@@ -2,8 +2,11 @@
 
 #include "korder/api/discard_extras.h"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "korder/api/json.h"
 #include "korder/api/pod.h"
@@ -78,6 +81,53 @@ TEST_CASE("a scope leaves decoding errors of modelled fields unchanged", "[unit]
   const auto slim = parse_pod(bad);
   REQUIRE_FALSE(slim.has_value());
   CHECK(slim.error().to_string() == full.error().to_string());
+}
+
+}  // namespace
+}  // namespace korder::api
+
+namespace korder::api {
+namespace {
+
+// The names of the members of `object` that `names` does not list, in order.
+std::vector<std::string> unlisted(const JsonValue& object, const std::vector<std::string>& names) {
+  std::vector<std::string> out;
+  for (auto it = object.MemberBegin(); it != object.MemberEnd(); ++it) {
+    const std::string name = it->name.GetString();
+    if (std::find(names.begin(), names.end(), name) == names.end()) {
+      out.push_back(name);
+    }
+  }
+  return out;
+}
+
+TEST_CASE("decoded_member_names lists what a codec reads: the rest is its extras", "[unit][json]") {
+  const auto spec_names = decoded_member_names<PodSpec>();
+  const auto container_names = decoded_member_names<Container>();
+  CHECK(container_names == std::vector<std::string>{"name", "image", "resources", "restartPolicy"});
+  CHECK(std::find(spec_names.begin(), spec_names.end(), "containers") != spec_names.end());
+  CHECK(std::find(spec_names.begin(), spec_names.end(), "volumes") == spec_names.end());
+
+  JsonDocument doc;
+  REQUIRE(parse_json(kPod, doc).has_value());
+  const auto pod = parse_pod(kPod);
+  REQUIRE(pod.has_value());
+  CHECK(pod->spec.extras.keys() == unlisted(doc["spec"], spec_names));
+  CHECK(pod->spec.containers.at(0).extras.keys() ==
+        unlisted(doc["spec"]["containers"][0], container_names));
+  CHECK(pod->spec.init_containers.at(0).extras.keys() ==
+        unlisted(doc["spec"]["initContainers"][0], container_names));
+
+  // Nothing is recorded outside a recorder, and a recorder sees only its own thread's decodes.
+  {
+    MemberNameRecorder recorder;
+    CHECK(recorder.names().empty());
+    std::vector<std::string> other;
+    std::thread([&] { other = decoded_member_names<Container>(); }).join();
+    CHECK(other == container_names);
+    CHECK(recorder.names().empty());
+  }
+  CHECK(decoded_member_names<Container>() == container_names);
 }
 
 }  // namespace

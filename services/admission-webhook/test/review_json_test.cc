@@ -3,6 +3,7 @@
 
 #include "review_json.h"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdint>
 #include <fstream>
@@ -11,7 +12,9 @@
 #include <string>
 #include <vector>
 
+#include "korder/api/discard_extras.h"
 #include "korder/api/json.h"
+#include "korder/api/pod.h"
 #include "review.h"
 #include "test_support.h"
 
@@ -50,7 +53,63 @@ TEST_CASE("the UTF-8 check accepts well-formed text and finds the first ill-form
   }
 }
 
-// parse_review_json against api::parse_json: the same document, or the same error message.
+bool listed(const std::vector<std::string>& names, const api::JsonValue& name) {
+  return std::find(names.begin(), names.end(), name.GetString()) != names.end();
+}
+
+// Erases the members of `object` (if an object) for which `drop(name)` holds, in order.
+template <typename Drop>
+void erase_members(api::JsonValue& object, Drop drop) {
+  if (!object.IsObject()) {
+    return;
+  }
+  for (auto it = object.MemberBegin(); it != object.MemberEnd();) {
+    it = drop(it->name) ? object.EraseMember(it) : it + 1;
+  }
+}
+
+// Calls `visit` on the value of every member of `object` named `name` (duplicates too).
+template <typename Visit>
+void each_member(api::JsonValue& object, const char* name, Visit visit) {
+  if (object.IsObject()) {
+    for (auto it = object.MemberBegin(); it != object.MemberEnd(); ++it) {
+      if (std::string_view(it->name.GetString()) == name) {
+        visit(it->value);
+      }
+    }
+  }
+}
+
+// What ReviewMembers::kPodCodecs leaves of `full`, written plainly: a reference for the parse.
+void prune_to_pod_codecs(api::JsonDocument& full) {
+  const auto spec_members = api::decoded_member_names<api::PodSpec>();
+  const auto container_members = api::decoded_member_names<api::Container>();
+  each_member(full, "request", [&](api::JsonValue& request) {
+    each_member(request, "object", [&](api::JsonValue& object) {
+      each_member(object, "spec", [&](api::JsonValue& spec) {
+        erase_members(spec, [&](const api::JsonValue& name) {
+          const std::string_view n = name.GetString();
+          return n != "containers" && n != "initContainers" && !listed(spec_members, name);
+        });
+        for (const char* list : {"containers", "initContainers"}) {
+          each_member(spec, list, [&](api::JsonValue& containers) {
+            if (containers.IsArray()) {
+              for (auto& container : containers.GetArray()) {
+                erase_members(container, [&](const api::JsonValue& name) {
+                  return !listed(container_members, name);
+                });
+              }
+            }
+          });
+        }
+      });
+    });
+  });
+}
+
+// parse_review_json against api::parse_json: the same document, or the same error message;
+// with ReviewMembers::kPodCodecs the same verdict, and the document less the members left out
+// when the fast path took it.
 void check_same_as_parse_json(const std::string& input) {
   api::JsonDocument expected;
   const auto reference = api::parse_json(input, expected);
@@ -65,6 +124,23 @@ void check_same_as_parse_json(const std::string& input) {
     CHECK(parsed.error().message == reference.error().message);
     CHECK(parsed.error().where == reference.error().where);
   }
+
+  std::string pod_body = input;
+  api::JsonDocument pod_doc;
+  const auto pod_parsed = parse_review_json(pod_body, pod_doc, ReviewMembers::kPodCodecs);
+  REQUIRE(pod_parsed.has_value() == reference.has_value());
+  if (!reference) {
+    CHECK(pod_parsed.error().message == reference.error().message);
+    CHECK(pod_parsed.error().where == reference.error().where);
+    return;
+  }
+  std::string fast_body = input;
+  api::JsonDocument fast_doc;
+  if (parse_review_json_fast(fast_body, fast_doc, ReviewMembers::kPodCodecs)) {
+    prune_to_pod_codecs(expected);
+  }
+  CHECK(pod_doc == expected);
+  CHECK(api::write_json(pod_doc) == api::write_json(expected));
 }
 
 TEST_CASE("the in-place parse gives the document and the errors of parse_json", "[unit]") {
@@ -198,6 +274,8 @@ TEST_CASE("the fast path takes what reviews hold and builds RapidJSON's document
       "{",
       R"({"a":[1,2)",
       R"({"a":{"b":1])",
+      // Strings before the number it leaves: the body, written on without a copy, comes back.
+      R"({"name":"x","list":["a","b",{"k":"v"}],"f":2.5})",
       R"(["a"])"
       "]",
   };
@@ -219,10 +297,111 @@ TEST_CASE("the fast path gives up at RapidJSON's depth limit", "[unit]") {
   check_same_as_parse_json(beyond);
 }
 
+// A pod review with every member the pod codecs read, and members they do not read named like
+// those elsewhere (a label "env", an annotation "volumes", a container named "volumes").
+std::string rich_pod_review() {
+  const std::string pod =
+      R"({"apiVersion":"v1","kind":"Pod","metadata":{"generateName":"web-",)"
+      R"("namespace":"shop","labels":{"env":"prod","app":"web"},)"
+      R"("annotations":{"korder.dev/required":"true","volumes":"none"},)"
+      R"("ownerReferences":[{"apiVersion":"apps/v1","kind":"ReplicaSet","name":"web-1","uid":"u1"}]},)"
+      R"("spec":{"volumes":[{"name":"data","emptyDir":{}}],"securityContext":{"runAsUser":1000},)"
+      R"("initContainers":[{"name":"volumes","image":"busybox","restartPolicy":"Always",)"
+      R"("env":[{"name":"A","value":"\"quoted\""}],"resources":{"requests":{"cpu":"100m"}}}],)"
+      R"("containers":[{"name":"web","image":"nginx","command":["nginx"],"args":["-g","daemon off;"],)"
+      R"("ports":[{"containerPort":80}],"env":[{"name":"LEVEL","value":"1.5"},{"name":"N","value":"2"}],)"
+      R"("livenessProbe":{"httpGet":{"path":"/","port":80},"periodSeconds":10},)"
+      R"("resources":{"requests":{"cpu":"1","memory":"1Gi"},"limits":{"memory":"2Gi"}},)"
+      R"("volumeMounts":[{"name":"data","mountPath":"/data"}]}],)"
+      R"("restartPolicy":"Always","terminationGracePeriodSeconds":30,)"
+      R"("nodeSelector":{"kubernetes.io/os":"linux"},"serviceAccountName":"web",)"
+      R"("automountServiceAccountToken":false,"schedulerName":"default-scheduler",)"
+      R"("affinity":{"nodeAffinity":{"requiredDuringSchedulingIgnoredDuringExecution":)"
+      R"({"nodeSelectorTerms":[{"matchExpressions":[{"key":"zone","operator":"In","values":["a"]}]}]}}},)"
+      R"("tolerations":[{"key":"gpu","operator":"Exists","effect":"NoSchedule"}],)"
+      R"("priorityClassName":"high","priority":1000,"preemptionPolicy":"Never",)"
+      R"("overhead":{"cpu":"50m"},"dnsPolicy":"ClusterFirst",)"
+      R"("topologySpreadConstraints":[{"maxSkew":1,"topologyKey":"zone","whenUnsatisfiable":"DoNotSchedule",)"
+      R"("labelSelector":{"matchLabels":{"app":"web"}}}],)"
+      R"("schedulingGates":[{"name":"example.com/gate"}]}})";
+  return review_json("CREATE", "Pod", pod, "", true);
+}
+
+TEST_CASE("a pod review parsed for the pod codecs leaves out only what they do not read",
+          "[unit]") {
+  CHECK(api::decoded_member_names<api::Container>() ==
+        std::vector<std::string>{"name", "image", "resources", "restartPolicy"});
+  for (const std::string& input : {bench_pod_review(), rich_pod_review()}) {
+    INFO(input.substr(0, 200));
+    check_same_as_parse_json(input);
+    std::string body = input;
+    api::JsonDocument doc;
+    REQUIRE(parse_review_json_fast(body, doc, ReviewMembers::kPodCodecs));
+    const api::JsonValue& pod = doc["request"]["object"];
+    CHECK_FALSE(pod["spec"].HasMember("volumes"));
+    CHECK(pod["spec"].HasMember("nodeSelector"));
+    CHECK(pod["metadata"].HasMember("ownerReferences"));  // metadata is kept whole
+    const api::JsonValue& container = pod["spec"]["containers"][0];
+    CHECK(container.HasMember("resources"));
+    CHECK_FALSE(container.HasMember("env"));
+    CHECK(doc["request"].HasMember("userInfo"));
+
+    // The pod decodes the same from either document.
+    api::JsonDocument full;
+    REQUIRE(api::parse_json(input, full).has_value());
+    const api::DiscardExtrasScope discard;
+    const auto from_full = api::decode_value<api::Pod>(full["request"]["object"]);
+    const auto from_pruned = api::decode_value<api::Pod>(pod);
+    REQUIRE(from_full.has_value());
+    REQUIRE(from_pruned.has_value());
+    CHECK(*from_full == *from_pruned);
+    CHECK_FALSE(from_pruned->spec.containers.front().resources.requests.empty());
+  }
+  // The rich pod's values reach the decoded pod.
+  std::string body = rich_pod_review();
+  api::JsonDocument doc;
+  const auto decoded = decode_pod_review(body, doc);
+  REQUIRE(decoded.has_value());
+  REQUIRE(decoded->object != nullptr);
+  const api::DiscardExtrasScope discard;
+  const auto pod = api::decode_value<api::Pod>(*decoded->object);
+  REQUIRE(pod.has_value());
+  CHECK(pod->metadata.labels.at("env") == "prod");
+  CHECK(pod->metadata.annotations.at("volumes") == "none");
+  CHECK(pod->spec.init_containers.at(0).name == "volumes");
+  CHECK(pod->spec.init_containers.at(0).restart_policy == "Always");
+  CHECK(pod->spec.containers.at(0).resources.limits.size() == 1);
+  CHECK(pod->spec.scheduling_gates.size() == 1);
+  CHECK(pod->spec.tolerations.size() == 1);
+  CHECK(pod->spec.topology_spread_constraints.size() == 1);
+  CHECK(pod->spec.affinity.has_value());
+  CHECK(pod->spec.priority == 1000);
+  CHECK(pod->spec.overhead.size() == 1);
+}
+
+TEST_CASE("a member left out is still checked: depth and syntax", "[unit]") {
+  const auto with_env = [](const std::string& env) {
+    return review_json("CREATE", "Pod",
+                       R"({"spec":{"containers":[{"name":"c","env":)" + env + "}]}}", "", true);
+  };
+  // The review's own nesting plus the env value's: at the limit and one beyond.
+  const int above = 7;  // review, request, object, spec, containers, container, then env
+  std::string at_limit(static_cast<std::size_t>(api::kMaxJsonDepth - above + 1), '[');
+  at_limit += std::string(at_limit.size(), ']');
+  std::string beyond = "[" + at_limit + "]";
+  for (const std::string& env :
+       {at_limit, beyond, std::string("[1,]"), std::string(R"({"a" 1})"), std::string("[\"\xff\"]"),
+        std::string("[{}]"), std::string(R"(["x\u0041"])"), std::string(R"([{"deep":[{}]}])"),
+        std::string("[1.5]")}) {
+    INFO(env.substr(0, 40));
+    check_same_as_parse_json(with_env(env));
+  }
+}
+
 TEST_CASE("mutated reviews get parse_json's verdict, whichever path answers", "[unit]") {
   // Random edits of a real review at JSON-significant bytes: deletions, insertions and
   // replacements with structural characters, quotes, escapes, digits and control bytes.
-  const std::string review = bench_pod_review();
+  const std::string review = GENERATE(bench_pod_review(), rich_pod_review());
   const std::string alphabet = "{}[]:,\"\\/-+.eE0123456789 \t\n\x01\x7ftrufalsenu\xc3\xa9";
   std::mt19937_64 random(20261207);
   int fast = 0;

@@ -262,6 +262,38 @@ class JsonObjectReader {
   std::size_t read_count_ = 0;
 };
 
+/// While alive, records on this thread the member names JsonObjectReader::take is asked for:
+/// the members a codec reads. For decoded_member_names; scopes do not nest.
+class MemberNameRecorder {
+ public:
+  MemberNameRecorder();
+  ~MemberNameRecorder();
+  MemberNameRecorder(const MemberNameRecorder&) = delete;
+  MemberNameRecorder& operator=(const MemberNameRecorder&) = delete;
+
+  /// The names asked for so far, in order.
+  const std::vector<std::string>& names() const { return names_; }
+
+  /// Appends `name` to the recorder alive on this thread, if any (JsonObjectReader::take).
+  static void record(std::string_view name);
+
+ private:
+  std::vector<std::string> names_;
+};
+
+/// The members the codec of T reads, in the order it reads them: the names its
+/// JsonObjectReader asks for when it decodes `{}`. A codec that reads a member only when
+/// another one has some value would not list it; the codecs of the object model do not.
+template <typename T>
+std::vector<std::string> decoded_member_names() {
+  JsonDocument empty;
+  empty.SetObject();
+  T value{};
+  MemberNameRecorder recorder;
+  (void)from_json_value(static_cast<const JsonValue&>(empty), value);
+  return recorder.names();
+}
+
 /// Builds one JSON object member by member; the counterpart of JsonObjectReader:
 ///
 ///   JsonObjectWriter w(alloc);
