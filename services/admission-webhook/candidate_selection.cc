@@ -112,7 +112,7 @@ Expected<std::int64_t, std::string> fit(const IndexedTicket& entry, const api::F
   if (!score) {
     return Unexpected(std::string("too small for the pod's requests"));
   }
-  if (const std::string& refusal = nodes.refusal(entry.ticket->status.node_name, entry.node_hash);
+  if (const std::string& refusal = nodes.refusal(entry.node_name, entry.node_hash);
       !refusal.empty()) {
     return Unexpected(refusal);
   }
@@ -124,7 +124,8 @@ Expected<std::int64_t, std::string> fit(const IndexedTicket& entry, const api::F
 IndexedTicket::IndexedTicket(std::shared_ptr<const api::Ticket> t)
     : ticket(std::move(t)),
       held(api::FitResources::held(ticket->spec)),
-      node_hash(std::hash<std::string_view>()(ticket->status.node_name)),
+      node_name(ticket->status.node_name),
+      node_hash(std::hash<std::string_view>()(node_name)),
       expiry(ticket->status.expiration_time) {
   const api::TicketStatus& status = ticket->status;
   const auto& claim = status.claim;
@@ -190,19 +191,24 @@ Selection select_candidates(const api::Pod& pod, std::string_view ns, const Tick
   std::vector<Ranked> ranked;
   ranked.reserve(tickets.size());
   const std::uint64_t seed = random();
+  // The order is read from the entry; the name, the selector and the group need the ticket's
+  // own metadata.
+  const bool narrowed = request.form != TicketRequest::Form::Any;
   Refusals refusals;
   for (std::size_t i = 0; i < tickets.size(); ++i) {
     const IndexedTicket& entry = *tickets[i];
-    const api::Ticket& ticket = *entry.ticket;
-    if (!request.matches(ticket.metadata.name, ticket.metadata.labels)) {
+    if (!request.order.empty() && entry.order != request.order) {
+      continue;
+    }
+    if (narrowed && !request.matches(entry.ticket->metadata.name, entry.ticket->metadata.labels)) {
       continue;
     }
     if (!entry.claimable_at(now)) {
-      auto why = ticket_claimable(ticket, now);  // the refusal, spelled out only now
+      auto why = ticket_claimable(*entry.ticket, now);  // the refusal, spelled out only now
       refusals.add(why ? std::string("not claimable") : std::move(why).error());
       continue;
     }
-    if (skip && skip(ticket)) {
+    if (skip && skip(*entry.ticket)) {
       refusals.add("being claimed by another pod");
       continue;
     }
@@ -211,8 +217,7 @@ Selection select_candidates(const api::Pod& pod, std::string_view ns, const Tick
       refusals.add(std::move(score).error());
       continue;
     }
-    ranked.push_back(
-        Ranked{*score, ticket.status.expiration_time.value_or(TimePoint::max()), mix(seed ^ i), i});
+    ranked.push_back(Ranked{*score, entry.expiry.value_or(TimePoint::max()), mix(seed ^ i), i});
   }
   Selection selection;
   selection.tickets = std::move(snapshot);

@@ -31,7 +31,10 @@ struct IndexedTicket {
   api::FitResources held;
   /// Its `korder.dev/order` label (empty without one).
   std::string order;
-  /// std::hash of `ticket->status.node_name`: selection compares nodes by it first.
+  /// `ticket->status.node_name` (a view into `ticket`), and its std::hash: selection compares
+  /// nodes by the hash first. With `expiry` and the claim facts below, what ranking reads
+  /// without touching the Ticket itself (a hundred tickets are a hundred cache misses apart).
+  std::string_view node_name;
   std::size_t node_hash = 0;
 
   /// ticket_claimable(*ticket, now).has_value(), from facts read once (no strings compared,

@@ -159,7 +159,18 @@ void route(benchmark::State& state, bool opt_in) {
     request.method = "POST";
     request.target = "/mutate-pods?timeout=10s";
     request.body = body;
-    const WebhookAnswer answer = testing::run(io, router.handle(std::move(request)));
+    // As the server runs it: a coroutine on the io_context, its answer taken by a plain
+    // completion handler (a std::future would add a promise and a futex wake per review).
+    WebhookAnswer answer;
+    boost::asio::co_spawn(io, router.handle(std::move(request)),
+                          [&answer](std::exception_ptr error, WebhookAnswer result) {
+                            if (error) {
+                              std::rethrow_exception(error);
+                            }
+                            answer = std::move(result);
+                          });
+    io.restart();
+    io.run();
     if (answer.status != 200 || answer.body.find(expect) == std::string::npos) {
       state.SkipWithError(("unexpected answer: " + answer.body).c_str());
       break;
