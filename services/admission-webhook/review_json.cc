@@ -64,7 +64,7 @@ class FastInsituParse {
   bool succeeded() const { return succeeded_; }
 
  private:
-  // Where a value sits, for ReviewMembers::kPodCodecs: the path to the pod's spec and its
+  // Where a value sits, for ReviewMembers::kPodCodecs: the path to the pod's metadata, spec and
   // containers, whose members the codecs do not read are scanned (and checked) but not built.
   enum class Context : std::uint8_t {
     kAll,         // kept whole
@@ -72,6 +72,7 @@ class FastInsituParse {
     kRoot,        // the review
     kRequest,     // .request
     kPod,         // .request.object
+    kPodMeta,     // .request.object.metadata
     kPodSpec,     // .request.object.spec
     kContainers,  // .request.object.spec.containers, .initContainers
     kContainer,   // one element of those
@@ -83,8 +84,9 @@ class FastInsituParse {
     rapidjson::SizeType count;  // members or elements handed to the handler
   };
 
-  // The members of a PodSpec and of a Container the object model's codecs read.
+  // The members of an ObjectMeta, a PodSpec and a Container the object model's codecs read.
   struct CodecMembers {
+    std::vector<std::string> object_meta = api::decoded_member_names<api::ObjectMeta>();
     std::vector<std::string> pod_spec = api::decoded_member_names<api::PodSpec>();
     std::vector<std::string> container = api::decoded_member_names<api::Container>();
   };
@@ -105,7 +107,11 @@ class FastInsituParse {
       case Context::kRequest:
         return key == "object" ? Context::kPod : Context::kAll;
       case Context::kPod:
-        return key == "spec" ? Context::kPodSpec : Context::kAll;
+        return key == "spec"       ? Context::kPodSpec
+               : key == "metadata" ? Context::kPodMeta
+                                   : Context::kAll;
+      case Context::kPodMeta:
+        return listed(kept_->object_meta, key) ? Context::kAll : Context::kSkip;
       case Context::kPodSpec:
         if (key == "containers" || key == "initContainers") {
           return Context::kContainers;

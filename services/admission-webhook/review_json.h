@@ -32,11 +32,12 @@ std::optional<std::size_t> first_invalid_utf8(std::string_view text);
 /// Which members of a review the document must hold.
 enum class ReviewMembers {
   kAll,
-  /// Those a pod review is decoded from: of `request.object.spec` only the members the object
-  /// model's PodSpec codec reads, and of each of its `containers` and `initContainers` only those
-  /// the Container codec reads (api::decoded_member_names); everything else whole. The members
-  /// left out are still checked (syntax, UTF-8, depth), never built: env, probes, volumes and
-  /// the like are most of a pod's bytes. The document may hold them all even so (when the fast
+  /// Those a pod review is decoded from: of `request.object.metadata` and `.spec` only the
+  /// members the object model's ObjectMeta and PodSpec codecs read, and of each of the spec's
+  /// `containers` and `initContainers` only those the Container codec reads
+  /// (api::decoded_member_names); everything else whole. The members left out are still
+  /// checked (syntax, UTF-8, depth), never built: managedFields, env, probes, volumes and the
+  /// like are most of a pod's bytes. The document may hold them all even so (when the fast
   /// path gives up, RapidJSON's builds everything).
   kPodCodecs,
 };

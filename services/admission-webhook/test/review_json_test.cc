@@ -82,10 +82,15 @@ void each_member(api::JsonValue& object, const char* name, Visit visit) {
 
 // What ReviewMembers::kPodCodecs leaves of `full`, written plainly: a reference for the parse.
 void prune_to_pod_codecs(api::JsonDocument& full) {
+  const auto meta_members = api::decoded_member_names<api::ObjectMeta>();
   const auto spec_members = api::decoded_member_names<api::PodSpec>();
   const auto container_members = api::decoded_member_names<api::Container>();
   each_member(full, "request", [&](api::JsonValue& request) {
     each_member(request, "object", [&](api::JsonValue& object) {
+      each_member(object, "metadata", [&](api::JsonValue& metadata) {
+        erase_members(metadata,
+                      [&](const api::JsonValue& name) { return !listed(meta_members, name); });
+      });
       each_member(object, "spec", [&](api::JsonValue& spec) {
         erase_members(spec, [&](const api::JsonValue& name) {
           const std::string_view n = name.GetString();
@@ -304,7 +309,9 @@ std::string rich_pod_review() {
       R"({"apiVersion":"v1","kind":"Pod","metadata":{"generateName":"web-",)"
       R"("namespace":"shop","labels":{"env":"prod","app":"web"},)"
       R"("annotations":{"korder.dev/required":"true","volumes":"none"},)"
-      R"("ownerReferences":[{"apiVersion":"apps/v1","kind":"ReplicaSet","name":"web-1","uid":"u1"}]},)"
+      R"("ownerReferences":[{"apiVersion":"apps/v1","kind":"ReplicaSet","name":"web-1","uid":"u1"}],)"
+      R"("managedFields":[{"manager":"kube-controller-manager","operation":"Update",)"
+      R"("fieldsType":"FieldsV1","fieldsV1":{"f:metadata":{"f:labels":{".":{},"f:app":{}}}}}]},)"
       R"("spec":{"volumes":[{"name":"data","emptyDir":{}}],"securityContext":{"runAsUser":1000},)"
       R"("initContainers":[{"name":"volumes","image":"busybox","restartPolicy":"Always",)"
       R"("env":[{"name":"A","value":"\"quoted\""}],"resources":{"requests":{"cpu":"100m"}}}],)"
@@ -340,7 +347,9 @@ TEST_CASE("a pod review parsed for the pod codecs leaves out only what they do n
     const api::JsonValue& pod = doc["request"]["object"];
     CHECK_FALSE(pod["spec"].HasMember("volumes"));
     CHECK(pod["spec"].HasMember("nodeSelector"));
-    CHECK(pod["metadata"].HasMember("ownerReferences"));  // metadata is kept whole
+    CHECK(pod["metadata"].HasMember("ownerReferences"));
+    CHECK(pod["metadata"].HasMember("annotations"));
+    CHECK_FALSE(pod["metadata"].HasMember("managedFields"));
     const api::JsonValue& container = pod["spec"]["containers"][0];
     CHECK(container.HasMember("resources"));
     CHECK_FALSE(container.HasMember("env"));
