@@ -2,6 +2,8 @@
 
 #include <rapidjson/document.h>
 
+#include <cstddef>
+
 #include "korder/api/json.h"
 #include "ticket_request.h"
 
@@ -14,6 +16,8 @@ using rapidjson::kObjectType;
 class PatchBuilder {
  public:
   PatchBuilder() { doc_.SetArray(); }
+  PatchBuilder(const PatchBuilder&) = delete;
+  PatchBuilder& operator=(const PatchBuilder&) = delete;
 
   // {"op":"add","path":<path>,"value":<value>}
   void add(const std::string& path, api::JsonValue value) {
@@ -44,7 +48,11 @@ class PatchBuilder {
   std::string text() const { return api::write_json(doc_); }
 
  private:
-  api::JsonDocument doc_;
+  // A patch is a few small ops: its values fit in a buffer on the stack (RapidJSON's default
+  // pool would take a 64 KB chunk from the heap for every review).
+  alignas(std::max_align_t) char buffer_[1024];
+  api::JsonAllocator allocator_{buffer_, sizeof(buffer_)};
+  api::JsonDocument doc_{&allocator_};
 };
 
 }  // namespace
