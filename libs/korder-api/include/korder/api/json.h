@@ -258,7 +258,9 @@ class JsonObjectReader {
   const JsonValue* object_ = nullptr;
   std::optional<ParseError> error_;
   rapidjson::SizeType cursor_ = 0;
-  std::array<rapidjson::SizeType, kMaxFields> read_{};
+  // Only the first read_count_ entries are ever read: left uninitialised (a reader is made for
+  // every object decoded; zeroing 192 bytes each time showed in profiles).
+  std::array<rapidjson::SizeType, kMaxFields> read_;
   std::size_t read_count_ = 0;
 };
 
