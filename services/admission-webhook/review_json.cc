@@ -494,8 +494,11 @@ std::optional<std::size_t> first_invalid_utf8(std::string_view text) {
   return std::nullopt;
 }
 
-bool parse_review_json_fast(std::string& body, api::JsonDocument& doc, ReviewMembers members) {
-  if (std::memchr(body.data(), '\0', body.size()) != nullptr || first_invalid_utf8(body)) {
+namespace {
+
+// The fast path on a body already known to hold no NUL byte.
+bool parse_fast_without_nul(std::string& body, api::JsonDocument& doc, ReviewMembers members) {
+  if (first_invalid_utf8(body)) {
     return false;
   }
   // data() is NUL-terminated
@@ -504,19 +507,26 @@ bool parse_review_json_fast(std::string& body, api::JsonDocument& doc, ReviewMem
   return fast.succeeded();
 }
 
+}  // namespace
+
+bool parse_review_json_fast(std::string& body, api::JsonDocument& doc, ReviewMembers members) {
+  return std::memchr(body.data(), '\0', body.size()) == nullptr &&
+         parse_fast_without_nul(body, doc, members);
+}
+
 Expected<void, ParseError> parse_review_json(std::string& body, api::JsonDocument& doc,
                                              ReviewMembers members) {
-  // The fast path parses `body` in place; when it gives up, RapidJSON reads the original.
-  // Without backslashes (and NUL bytes, which the fast path refuses before writing), the fast
-  // path's only writes are NULs over closing quotes, so the original needs no copy: those NULs
-  // turn back into quotes.
-  const bool plain = std::memchr(body.data(), '\\', body.size()) == nullptr &&
-                     std::memchr(body.data(), '\0', body.size()) == nullptr;
+  // The fast path parses `body` in place; when it gives up, RapidJSON reads the original. A
+  // body with a NUL byte is an error: RapidJSON's path alone reports it. Without backslashes,
+  // the fast path's only writes are NULs over closing quotes, so the original needs no copy:
+  // those NULs turn back into quotes.
+  const bool has_nul = std::memchr(body.data(), '\0', body.size()) != nullptr;
+  const bool plain = !has_nul && std::memchr(body.data(), '\\', body.size()) == nullptr;
   std::string original;
   if (!plain) {
     original = body;
   }
-  if (parse_review_json_fast(body, doc, members)) {
+  if (!has_nul && parse_fast_without_nul(body, doc, members)) {
     return {};
   }
   if (plain) {
