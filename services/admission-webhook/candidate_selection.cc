@@ -72,7 +72,9 @@ class NodeVerdicts {
   // outlive this object.
   const std::string& refusal(std::string_view name, std::size_t hash) {
     for (const Verdict& v : verdicts_) {
-      if (v.hash == hash && v.node == name) {
+      // The index's entries of one node share its bytes: equal addresses need no compare.
+      if (v.hash == hash &&
+          ((v.node.data() == name.data() && v.node.size() == name.size()) || v.node == name)) {
         return v.refusal;
       }
     }
@@ -121,10 +123,14 @@ Expected<std::int64_t, std::string> fit(const IndexedTicket& entry, const api::F
 
 }  // namespace
 
-IndexedTicket::IndexedTicket(std::shared_ptr<const api::Ticket> t)
+IndexedTicket::IndexedTicket(std::shared_ptr<const api::Ticket> t,
+                             std::shared_ptr<const std::string> shared_node)
     : ticket(std::move(t)),
       held(api::FitResources::held(ticket->spec)),
-      node_name(ticket->status.node_name),
+      node(shared_node && *shared_node == ticket->status.node_name
+               ? std::move(shared_node)
+               : std::make_shared<const std::string>(ticket->status.node_name)),
+      node_name(*node),
       node_hash(std::hash<std::string_view>()(node_name)),
       expiry(ticket->status.expiration_time) {
   const api::TicketStatus& status = ticket->status;

@@ -24,16 +24,22 @@ namespace korder::webhook {
 /// What candidate selection reads of one ticket, prepared once per version of the ticket (when
 /// the informer reports it) instead of once per review.
 struct IndexedTicket {
-  explicit IndexedTicket(std::shared_ptr<const api::Ticket> ticket);
+  /// `node`, when given, must hold `ticket->status.node_name`: the index passes one shared
+  /// string per node name, so entries of one node share its bytes and selection tells them
+  /// apart by address (no compare, no read of the name). Without it the entry keeps its own.
+  explicit IndexedTicket(std::shared_ptr<const api::Ticket> ticket,
+                         std::shared_ptr<const std::string> node = nullptr);
 
   std::shared_ptr<const api::Ticket> ticket;
   /// The resources it holds, as fit scoring reads them.
   api::FitResources held;
   /// Its `korder.dev/order` label (empty without one).
   std::string order;
-  /// `ticket->status.node_name` (a view into `ticket`), and its std::hash: selection compares
-  /// nodes by the hash first. With `expiry` and the claim facts below, what ranking reads
-  /// without touching the Ticket itself (a hundred tickets are a hundred cache misses apart).
+  /// `ticket->status.node_name` (`node`, shared with the index's other entries of that node
+  /// name), and its std::hash: selection compares nodes by address, then by hash and bytes.
+  /// With `expiry` and the claim facts below, what ranking reads without touching the Ticket
+  /// itself (a hundred tickets are a hundred cache misses apart).
+  std::shared_ptr<const std::string> node;
   std::string_view node_name;
   std::size_t node_hash = 0;
 

@@ -1,5 +1,6 @@
 #include "webhook_caches.h"
 
+#include <algorithm>
 #include <utility>
 #include <vector>
 
@@ -29,9 +30,29 @@ kclient::ResourceEventHandler<api::Ticket> TicketIndex::handler() {
   return handler;
 }
 
+std::shared_ptr<const std::string> TicketIndex::node_name(const std::string& name) {
+  std::lock_guard lock(nodes_mu_);
+  if (const auto it = node_names_.find(name); it != node_names_.end()) {
+    return it->second;
+  }
+  if (node_names_.size() >= prune_node_names_at_) {
+    std::erase_if(node_names_, [](const auto& item) { return item.second.use_count() == 1; });
+    prune_node_names_at_ = std::max<std::size_t>(64, 2 * node_names_.size());
+  }
+  auto shared = std::make_shared<const std::string>(name);
+  node_names_.emplace(name, shared);
+  return shared;
+}
+
+std::size_t TicketIndex::node_names_held() const {
+  std::lock_guard lock(nodes_mu_);
+  return node_names_.size();
+}
+
 void TicketIndex::upsert(std::shared_ptr<const api::Ticket> ticket) {
   // Prepared outside the lock: readers wait only for the swap.
-  auto entry = std::make_shared<const IndexedTicket>(std::move(ticket));
+  auto node = node_name(ticket->status.node_name);
+  auto entry = std::make_shared<const IndexedTicket>(std::move(ticket), std::move(node));
   const api::ObjectMeta& meta = entry->ticket->metadata;
   std::lock_guard lock(mu_);
   auto ns = namespaces_.find(meta.namespace_);

@@ -42,6 +42,9 @@ class TicketIndex {
   TicketSnapshot tickets_in(std::string_view ns) const;
   /// The tickets of `ns` labelled `korder.dev/order=<order>`, ordered by name (never null).
   TicketSnapshot tickets_of_order(std::string_view ns, std::string_view order) const;
+  /// How many node names the index keeps shared strings of (for tests: bounded by the nodes
+  /// in use, not by every node ever seen).
+  std::size_t node_names_held() const;
 
  private:
   struct Namespace {
@@ -51,8 +54,16 @@ class TicketIndex {
     std::map<std::string, TicketSnapshot, std::less<>> by_order;
   };
 
+  // The one shared string of `name` for the entries on that node (IndexedTicket::node).
+  std::shared_ptr<const std::string> node_name(const std::string& name);
+
   mutable std::mutex mu_;
   mutable std::map<std::string, Namespace, std::less<>> namespaces_;  // guarded by mu_
+
+  mutable std::mutex nodes_mu_;
+  // Node names in use; those no entry holds any more are dropped when it has doubled.
+  std::map<std::string, std::shared_ptr<const std::string>, std::less<>> node_names_;
+  std::size_t prune_node_names_at_ = 64;  // guarded by nodes_mu_
 };
 
 /// Reads a TicketIndex and the Node informer's store. Thread-safe (both are).

@@ -166,5 +166,39 @@ TEST_CASE("the ticket index's informer handler adds, replaces and removes", "[un
   CHECK(names(index.tickets_in("team-a")).empty());
 }
 
+TEST_CASE("the ticket index gives the entries of one node one shared name", "[unit]") {
+  TicketIndex index;
+  // A name longer than the small-string buffer, as real node names are.
+  const std::string node = "ip-10-0-1-23.eu-west-1.compute.internal";
+  index.upsert(shared(in(ticket("a", node, "1"), "team-a", "web")));
+  index.upsert(shared(in(ticket("b", node, "1"), "team-b", "web")));
+  index.upsert(shared(in(ticket("c", "other-node", "1"), "team-a", "web")));
+  const auto a = index.tickets_in("team-a")->at(0);
+  const auto b = index.tickets_in("team-b")->at(0);
+  const auto c = index.tickets_in("team-a")->at(1);
+  CHECK(a->node_name == node);
+  CHECK(a->node == b->node);  // the same string object
+  CHECK(a->node_name.data() == b->node_name.data());
+  CHECK(c->node_name == "other-node");
+  CHECK(c->node != a->node);
+
+  // An entry built outside the index keeps its own copy, equal in value.
+  const IndexedTicket own(shared(in(ticket("d", node, "1"), "team-a", "web")));
+  CHECK(own.node_name == node);
+  CHECK(own.node != a->node);
+  // A shared name that does not match the ticket is not used.
+  const IndexedTicket mismatched(shared(in(ticket("e", "n9", "1"), "team-a", "web")), a->node);
+  CHECK(mismatched.node_name == "n9");
+
+  // Names no entry holds any more are dropped once the table has grown: many nodes come and
+  // go, and the names still in use keep their identity.
+  for (int i = 0; i < 500; ++i) {
+    index.upsert(shared(in(ticket("churn", "node-" + std::to_string(i), "1"), "team-c", "web")));
+  }
+  index.upsert(shared(in(ticket("f", node, "1"), "team-b", "web")));
+  CHECK(index.tickets_in("team-b")->at(1)->node == b->node);
+  CHECK(index.node_names_held() < 200);
+}
+
 }  // namespace
 }  // namespace korder::webhook
