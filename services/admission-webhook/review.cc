@@ -1,8 +1,10 @@
 #include "review.h"
 
+#include <array>
 #include <utility>
 
 #include "korder/api/base64.h"
+#include "korder/api/discard_extras.h"
 #include "korder/api/json.h"
 #include "review_json.h"
 
@@ -53,27 +55,33 @@ Expected<PodReview, std::string> decode_pod_review(std::string& body, api::JsonD
   if (auto parsed = parse_review_json(body, doc, ReviewMembers::kPodCodecs); !parsed) {
     return Unexpected("malformed AdmissionReview: " + parsed.error().to_string());
   }
-  // The objects leave the document while the rest is decoded (RawJson would copy them out as
-  // text), and come back after: moving a RapidJSON value is O(1).
+  // The objects and the options leave the document while the rest is decoded (RawJson would
+  // copy them out as text), and come back after: moving a RapidJSON value is O(1). Nothing
+  // decoded here is encoded again, so members no codec reads are not kept either.
   api::JsonValue* request = find_member(doc, "request");
-  api::JsonValue* object = request ? find_member(*request, "object") : nullptr;
-  api::JsonValue* old_object = request ? find_member(*request, "oldObject") : nullptr;
-  api::JsonValue object_value;
-  api::JsonValue old_object_value;
-  if (object) {
-    object_value = std::move(*object);  // leaves null behind
+  std::array<api::JsonValue*, 3> raw = {};
+  std::array<api::JsonValue, 3> raw_values;
+  if (request) {
+    raw = {find_member(*request, "object"), find_member(*request, "oldObject"),
+           find_member(*request, "options")};
   }
-  if (old_object) {
-    old_object_value = std::move(*old_object);
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    if (raw[i]) {
+      raw_values[i] = std::move(*raw[i]);  // leaves null behind
+    }
   }
   api::AdmissionReview review;
-  auto decoded = api::from_json_value(static_cast<const api::JsonValue&>(doc), review);
-  if (object) {
-    *object = std::move(object_value);
+  api::DecodeResult decoded;
+  {
+    const api::DiscardExtrasScope discard_extras;
+    decoded = api::from_json_value(static_cast<const api::JsonValue&>(doc), review);
   }
-  if (old_object) {
-    *old_object = std::move(old_object_value);
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    if (raw[i]) {
+      *raw[i] = std::move(raw_values[i]);
+    }
   }
+  api::JsonValue* object = raw[0];
   if (!decoded) {
     return Unexpected("malformed AdmissionReview: " + decoded.error().to_string());
   }

@@ -32,6 +32,8 @@ struct PodReview {
 /// `object`). The objects are never copied out of the document: a pod that did not opt in
 /// costs one parse. The pod's members its codecs do not read may be missing from `object`
 /// (ReviewMembers::kPodCodecs): decode it with api::decode_value<api::Pod>, never re-encode it.
+/// The request's `object`, `oldObject` and `options` stay in `doc` (empty in `request`), and
+/// its `extras` are not kept.
 Expected<PodReview, std::string> decode_pod_review(std::string& body, api::JsonDocument& doc);
 
 /// The response allowing the request, optionally with a JSON Patch and warnings.

@@ -134,6 +134,54 @@ Expected<tcp::endpoint, std::string> parse_bind_address(const std::string& text)
   return tcp::endpoint(address, static_cast<unsigned short>(port));
 }
 
+// Beast's request parser, keeping only what a handler sees: the method, the target, the
+// Content-Type and the body. http::request_parser would also build every header into an
+// allocated field list that nothing reads. Limits, keep-alive and framing (Content-Length,
+// chunked) stay basic_parser's.
+class RequestParser final : public http::basic_parser<true> {
+ public:
+  std::string method;
+  std::string target;
+  std::string content_type;
+  std::string body;
+  unsigned version = 11;
+
+ private:
+  void on_request_impl(http::verb, beast::string_view method_text, beast::string_view target_text,
+                       int http_version, beast::error_code&) override {
+    method.assign(method_text.data(), method_text.size());
+    target.assign(target_text.data(), target_text.size());
+    version = static_cast<unsigned>(http_version);
+  }
+  void on_response_impl(int, beast::string_view, int, beast::error_code& ec) override {
+    ec = http::error::bad_version;  // never called for a request parser
+  }
+  void on_field_impl(http::field name, beast::string_view, beast::string_view value,
+                     beast::error_code&) override {
+    if (name == http::field::content_type) {
+      content_type.assign(value.data(), value.size());
+    }
+  }
+  void on_header_impl(beast::error_code&) override {}
+  void on_body_init_impl(const boost::optional<std::uint64_t>& length,
+                         beast::error_code&) override {
+    if (length) {
+      body.reserve(static_cast<std::size_t>(*length));  // at most the body limit
+    }
+  }
+  std::size_t on_body_impl(beast::string_view bytes, beast::error_code&) override {
+    body.append(bytes.data(), bytes.size());
+    return bytes.size();
+  }
+  void on_chunk_header_impl(std::uint64_t, beast::string_view, beast::error_code&) override {}
+  std::size_t on_chunk_body_impl(std::uint64_t, beast::string_view bytes,
+                                 beast::error_code&) override {
+    body.append(bytes.data(), bytes.size());
+    return bytes.size();
+  }
+  void on_finish_impl(beast::error_code&) override {}
+};
+
 }  // namespace
 
 struct WebhookServer::Impl : std::enable_shared_from_this<WebhookServer::Impl> {
@@ -328,7 +376,7 @@ class WebhookServer::Impl::Session : public std::enable_shared_from_this<Session
 
   net::awaitable<bool> handshake() {
     for (;;) {
-      ERR_clear_error();
+      clear_tls_errors();
       const int result = SSL_do_handshake(ssl_);
       const int error = result == 1 ? SSL_ERROR_NONE : SSL_get_error(ssl_, result);
       if (BIO_ctrl_pending(out_) > 0 && !co_await flush()) {
@@ -366,7 +414,7 @@ class WebhookServer::Impl::Session : public std::enable_shared_from_this<Session
   // Appends the next plaintext to `plain_`: what the engine holds first, then the socket.
   net::awaitable<bool> fill() {
     for (;;) {
-      ERR_clear_error();
+      clear_tls_errors();
       const auto space = plain_.prepare(kReadChunk);
       const int n = SSL_read(ssl_, space.data(), static_cast<int>(space.size()));
       if (n > 0) {
@@ -439,7 +487,7 @@ class WebhookServer::Impl::Session : public std::enable_shared_from_this<Session
   // Reads, handles and answers one request; false when the connection must end.
   net::awaitable<bool> serve_one() {
     const auto& options = server_->options;
-    http::request_parser<http::string_body> parser;
+    RequestParser parser;
     parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
     parser.body_limit(options.max_body_bytes);
     parser.eager(true);
@@ -483,14 +531,13 @@ class WebhookServer::Impl::Session : public std::enable_shared_from_this<Session
     if (ec) {
       co_return false;  // timeout (a slow client), reset, end of stream
     }
-    auto& message = parser.get();
     WebhookRequest request;
-    request.method = std::string(message.method_string());
-    request.target = std::string(message.target());
-    request.content_type = std::string(message[http::field::content_type]);
-    request.body = std::move(message.body());
-    const bool keep_alive = message.keep_alive();
-    const unsigned version = message.version();
+    request.method = std::move(parser.method);
+    request.target = std::move(parser.target);
+    request.content_type = std::move(parser.content_type);
+    request.body = std::move(parser.body);
+    const bool keep_alive = parser.keep_alive();
+    const unsigned version = parser.version;
     WebhookAnswer answer = co_await server_->handler.handle(std::move(request));
     const bool keep = keep_alive && !server_->stopped.load();
     co_return co_await write(answer, version, keep) && keep;
@@ -524,7 +571,7 @@ class WebhookServer::Impl::Session : public std::enable_shared_from_this<Session
     if (closed_) {
       co_return false;
     }
-    ERR_clear_error();
+    clear_tls_errors();
     // A memory BIO takes everything: one SSL_write writes the whole answer.
     const int n = SSL_write(ssl_, bytes.data(), static_cast<int>(bytes.size()));
     if (n != static_cast<int>(bytes.size())) {
@@ -537,6 +584,14 @@ class WebhookServer::Impl::Session : public std::enable_shared_from_this<Session
     const bool sent = co_await flush();
     no_deadline();
     co_return sent;
+  }
+
+  // SSL_get_error reads this thread's OpenSSL error queue, which must be empty before each TLS
+  // call. Clearing it walks all its slots; looking is cheap, and it is usually empty.
+  static void clear_tls_errors() {
+    if (ERR_peek_error() != 0) {
+      ERR_clear_error();
+    }
   }
 
   static std::string tls_error_text(int error) {
