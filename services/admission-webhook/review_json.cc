@@ -6,8 +6,12 @@
 #include <rapidjson/error/en.h>
 #include <rapidjson/reader.h>
 
+#include <algorithm>
+#include <array>
 #include <cstdint>
 #include <cstring>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "korder/api/json.h"
@@ -84,20 +88,44 @@ class FastInsituParse {
     rapidjson::SizeType count;  // members or elements handed to the handler
   };
 
+  // A set of member names, looked up among the names of the key's length only (a linear scan
+  // over a codec's few dozen names showed in profiles: every key of the pod is looked up).
+  class NameSet {
+   public:
+    explicit NameSet(std::vector<std::string> names) : names_(std::move(names)) {
+      for (const std::string& name : names_) {
+        by_length_[std::min(name.size(), kLongest)].push_back(name);
+      }
+    }
+    NameSet(const NameSet&) = delete;  // the views point into names_' own (small) strings
+    NameSet& operator=(const NameSet&) = delete;
+    bool contains(std::string_view key) const {
+      for (const std::string_view name : by_length_[std::min(key.size(), kLongest)]) {
+        if (name == key) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+   private:
+    static constexpr std::size_t kLongest = 40;  // longer names share the last list
+    std::vector<std::string> names_;
+    std::array<std::vector<std::string_view>, kLongest + 1> by_length_;
+  };
+
   // The members of an ObjectMeta, a PodSpec and a Container the object model's codecs read.
   struct CodecMembers {
-    std::vector<std::string> object_meta = api::decoded_member_names<api::ObjectMeta>();
-    std::vector<std::string> pod_spec = api::decoded_member_names<api::PodSpec>();
-    std::vector<std::string> container = api::decoded_member_names<api::Container>();
+    NameSet object_meta{api::decoded_member_names<api::ObjectMeta>()};
+    NameSet pod_spec{api::decoded_member_names<api::PodSpec>()};
+    NameSet container{api::decoded_member_names<api::Container>()};
   };
   static const CodecMembers& pod_codec_members() {
     static const CodecMembers members;
     return members;
   }
 
-  static bool listed(const std::vector<std::string>& names, std::string_view key) {
-    return std::find(names.begin(), names.end(), key) != names.end();
-  }
+  static bool listed(const NameSet& names, std::string_view key) { return names.contains(key); }
 
   // The context of the value of member `key` of an object in context `parent`.
   Context member_context(Context parent, std::string_view key) const {
