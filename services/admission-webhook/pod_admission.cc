@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <map>
 #include <optional>
 #include <utility>
 
@@ -36,6 +37,79 @@ bool opted_in(const api::JsonValue& pod) {
          std::string_view(required->value.GetString(), required->value.GetStringLength()) == "true";
 }
 
+// The annotations the claim reads (DESIGN.md §8) all carry this prefix.
+constexpr std::string_view kKorderPrefix = "korder.dev/";
+
+// The pod as the claim reads it: its names, namespace and spec decoded into `pod`; its labels
+// and annotations checked as ObjectMeta's codec checks them (an object of strings or numbers)
+// but kept only as far as the claim reads them. A pod's dozen labels and annotations, two
+// strings and a map node each, were a third of a dry-run review's allocations.
+struct PodForClaim {
+  api::Pod pod;  // metadata: name, generateName and namespace only
+  PodShape shape;
+  bool has_ticket_label = false;
+  std::map<std::string, std::string> korder_annotations;  // the `korder.dev/` ones
+};
+
+// Checks a labels or annotations map; `entry` sees each key and value (first of duplicates
+// first, as the map codec keeps the first).
+template <typename Entry>
+api::DecodeResult read_string_map(const api::JsonValue& json, bool& non_empty, Entry&& entry) {
+  if (!json.IsObject()) {
+    std::map<std::string, std::string> unused;
+    return api::decode_int_or_string_map(json, unused);  // its error, word for word
+  }
+  non_empty = json.MemberCount() > 0;
+  for (auto it = json.MemberBegin(); it != json.MemberEnd(); ++it) {
+    const std::string_view key(it->name.GetString(), it->name.GetStringLength());
+    if (!it->value.IsString() && !it->value.IsNumber()) {
+      std::string unused;
+      return Unexpected(
+          api::decode_int_or_string(it->value, unused).error().at("[" + std::string(key) + "]"));
+    }
+    entry(key, it->value);
+  }
+  return {};
+}
+
+Expected<PodForClaim, ParseError> read_pod(const api::JsonValue& object) {
+  PodForClaim out;
+  api::JsonObjectReader pod(object);
+  pod.field_with("metadata", [&](const api::JsonValue& json) -> api::DecodeResult {
+    api::JsonObjectReader meta(json);
+    meta.field("name", out.pod.metadata.name)
+        .field("generateName", out.pod.metadata.generate_name)
+        .field("namespace", out.pod.metadata.namespace_)
+        .field_with("labels",
+                    [&](const api::JsonValue& labels) {
+                      return read_string_map(labels, out.shape.has_labels,
+                                             [&](std::string_view key, const api::JsonValue&) {
+                                               if (key == kTicketLabel) {
+                                                 out.has_ticket_label = true;
+                                               }
+                                             });
+                    })
+        .field_with("annotations", [&](const api::JsonValue& annotations) {
+          return read_string_map(
+              annotations, out.shape.has_annotations,
+              [&](std::string_view key, const api::JsonValue& value) {
+                if (key.starts_with(kKorderPrefix)) {
+                  std::string text;
+                  (void)api::decode_int_or_string(value, text);  // its type is checked
+                  out.korder_annotations.try_emplace(std::string(key), std::move(text));
+                }
+              });
+        });
+    return meta.finish();
+  });
+  pod.field("spec", out.pod.spec);
+  if (auto read = pod.finish(); !read) {
+    return Unexpected(std::move(read).error());
+  }
+  out.shape.has_scheduling_gates = !out.pod.spec.scheduling_gates.empty();
+  return out;
+}
+
 std::string ticket_key(const api::Ticket& ticket) {
   return ticket.metadata.namespace_ + "/" + ticket.metadata.name;
 }
@@ -64,7 +138,8 @@ std::string PodAdmission::new_token() {
 }
 
 api::AdmissionResponse PodAdmission::unassigned(const api::AdmissionRequest& request,
-                                                const api::Pod& pod, const std::string& ns,
+                                                const PodShape& shape, const api::Pod& pod,
+                                                const std::string& ns,
                                                 const std::string& order, const std::string& reason,
                                                 std::string_view outcome) {
   metrics_.claim_outcome(outcome).inc();
@@ -75,7 +150,7 @@ api::AdmissionResponse PodAdmission::unassigned(const api::AdmissionRequest& req
   if (!order.empty() && !request.dry_run.value_or(false)) {
     events_.no_ticket(ns, order, "pod " + pod_name + " got no ticket: " + reason);
   }
-  return allow(request.uid, unassigned_patch(pod, reason));
+  return allow(request.uid, unassigned_patch(shape, reason));
 }
 
 boost::asio::awaitable<api::AdmissionResponse> PodAdmission::review(api::AdmissionRequest request,
@@ -100,33 +175,35 @@ boost::asio::awaitable<api::AdmissionResponse> PodAdmission::review(api::Admissi
   }
   // The pod is read, never written back: its unmodelled fields (env, probes, volumes, ...)
   // need not be copied out as JSON text. No co_await while the scope is alive.
-  std::optional<Expected<api::Pod, ParseError>> decoded;
+  std::optional<Expected<PodForClaim, ParseError>> decoded;
   {
     const api::DiscardExtrasScope discard_extras;
-    decoded = api::decode_value<api::Pod>(*object);
+    decoded = read_pod(*object);
   }
   if (!*decoded) {
     // Never block a pod because korder cannot read it; the API server will judge the pod.
     metrics_.claim_outcome("invalid_request").inc();
     co_return allow(request.uid);
   }
-  const api::Pod pod = std::move(*decoded).value();
+  const PodForClaim read = std::move(*decoded).value();
+  const api::Pod& pod = read.pod;
+  const PodShape& shape = read.shape;
   const std::string ns =
       pod.metadata.namespace_.empty() ? request.namespace_ : pod.metadata.namespace_;
   if (!pod.spec.node_name.empty()) {
     co_return allow(request.uid);  // a gate on a bound pod is rejected by the API server
   }
-  if (pod.metadata.labels.contains(std::string(kTicketLabel))) {
+  if (read.has_ticket_label) {
     metrics_.claim_outcome("already_claimed").inc();  // reinvocation: claimed already
     co_return allow(request.uid);
   }
-  auto ticket_request = parse_ticket_request(pod.metadata.annotations);
+  auto ticket_request = parse_ticket_request(read.korder_annotations);
   if (!ticket_request) {
-    co_return unassigned(request, pod, ns, "", ticket_request.error(), "invalid_request");
+    co_return unassigned(request, shape, pod, ns, "", ticket_request.error(), "invalid_request");
   }
   const std::string& order = ticket_request->order;
   if (!synced_()) {
-    co_return unassigned(request, pod, ns, order, "korder's ticket cache is not synced yet",
+    co_return unassigned(request, shape, pod, ns, order, "korder's ticket cache is not synced yet",
                          "not_synced");
   }
   const TimePoint now = clock_.now();
@@ -144,13 +221,13 @@ boost::asio::awaitable<api::AdmissionResponse> PodAdmission::review(api::Admissi
   Selection selection =
       select_candidates(pod, ns, *ticket_request, tickets_, now, skip, random_, ranked);
   if (selection.candidates.empty()) {
-    co_return unassigned(request, pod, ns, order, selection.reason, "no_fit");
+    co_return unassigned(request, shape, pod, ns, order, selection.reason, "no_fit");
   }
   if (dry_run) {
     // A dry run shows the mutation it would make, and never claims.
     metrics_.claim_outcome("dry_run").inc();
     const std::string& name = selection.candidates.front().ticket->metadata.name;
-    co_return allow(request.uid, claim_patch(pod, name, "dry-run"));
+    co_return allow(request.uid, claim_patch(shape, name, "dry-run"));
   }
 
   const std::string token = new_token();
@@ -191,7 +268,7 @@ boost::asio::awaitable<api::AdmissionResponse> PodAdmission::review(api::Admissi
                 << (pod.metadata.name.empty() ? pod.metadata.generate_name + "*"
                                               : pod.metadata.name)
                 << " attempts=" << attempts;
-      co_return allow(request.uid, claim_patch(pod, candidate.ticket->metadata.name, token));
+      co_return allow(request.uid, claim_patch(shape, candidate.ticket->metadata.name, token));
     }
     const kclient::ApiError& error = written.error();
     if (error.is_conflict() || error.is_not_found()) {
@@ -207,10 +284,10 @@ boost::asio::awaitable<api::AdmissionResponse> PodAdmission::review(api::Admissi
     break;
   }
   if (!last_error.empty()) {
-    co_return unassigned(request, pod, ns, order, "korder unavailable: claim failed: " + last_error,
-                         "error");
+    co_return unassigned(request, shape, pod, ns, order,
+                         "korder unavailable: claim failed: " + last_error, "error");
   }
-  co_return unassigned(request, pod, ns, order,
+  co_return unassigned(request, shape, pod, ns, order,
                        "every candidate ticket was taken by another pod (" +
                            std::to_string(conflicts) + " conflict(s) over " +
                            std::to_string(selection.eligible) + " candidate(s))",

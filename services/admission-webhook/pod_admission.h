@@ -16,6 +16,7 @@
 #include "korder/base/clock.h"
 #include "korder/kclient/api_error.h"
 #include "korder/kclient/detail/asio.h"
+#include "pod_patch.h"
 #include "webhook_metrics.h"
 
 namespace korder::webhook {
@@ -69,7 +70,8 @@ class PodAdmission {
 
  private:
   // The admitted-unchanged answer with the reason annotation (and an Event on the order).
-  api::AdmissionResponse unassigned(const api::AdmissionRequest& request, const api::Pod& pod,
+  api::AdmissionResponse unassigned(const api::AdmissionRequest& request, const PodShape& shape,
+                                    const api::Pod& pod,
                                     const std::string& ns, const std::string& order,
                                     const std::string& reason, std::string_view outcome);
   std::string new_token();

@@ -92,16 +92,24 @@ std::string json_pointer_escape(std::string_view key) {
 
 // The patches are written as text: a handful of fixed operations around a few strings (built
 // as a RapidJSON document and written out, they cost ~2% of a dry-run review).
-std::string claim_patch(const api::Pod& pod, std::string_view ticket, std::string_view token) {
+PodShape PodShape::of(const api::Pod& pod) {
+  PodShape shape;
+  shape.has_labels = !pod.metadata.labels.empty();
+  shape.has_annotations = !pod.metadata.annotations.empty();
+  shape.has_scheduling_gates = !pod.spec.scheduling_gates.empty();
+  return shape;
+}
+
+std::string claim_patch(const PodShape& pod, std::string_view ticket, std::string_view token) {
   std::string out;
   out.reserve(320 + 2 * ticket.size() + 2 * token.size());
   out += '[';
-  append_add_to_map(out, "/metadata/labels", !pod.metadata.labels.empty(), kTicketLabel, ticket);
+  append_add_to_map(out, "/metadata/labels", pod.has_labels, kTicketLabel, ticket);
   out += ',';
-  append_add_to_map(out, "/metadata/annotations", !pod.metadata.annotations.empty(),
-                    kClaimTokenAnnotation, token);
+  append_add_to_map(out, "/metadata/annotations", pod.has_annotations, kClaimTokenAnnotation,
+                    token);
   out += ',';
-  if (pod.spec.scheduling_gates.empty()) {
+  if (!pod.has_scheduling_gates) {
     append_add(out, "/spec/schedulingGates");
     out += R"([{"name":)";
     append_json_string(out, kTicketSchedulingGate);
@@ -116,11 +124,11 @@ std::string claim_patch(const api::Pod& pod, std::string_view ticket, std::strin
   return out;
 }
 
-std::string unassigned_patch(const api::Pod& pod, std::string_view reason) {
+std::string unassigned_patch(const PodShape& pod, std::string_view reason) {
   std::string out;
   out.reserve(160 + 2 * reason.size());
   out += '[';
-  append_add_to_map(out, "/metadata/annotations", !pod.metadata.annotations.empty(),
+  append_add_to_map(out, "/metadata/annotations", pod.has_annotations,
                     kUnassignedReasonAnnotation, reason);
   out += ']';
   return out;

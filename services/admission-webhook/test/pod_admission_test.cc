@@ -159,6 +159,52 @@ TEST_CASE("a pod already carrying korder.dev/ticket is not claimed twice", "[uni
   CHECK(f.writer.written.empty());
 }
 
+TEST_CASE("a pod with labels and annotations of its own gets the ticket's added to them",
+          "[unit]") {
+  Fixture f;
+  const std::string pod =
+      R"({"metadata":{"generateName":"x-","labels":{"app":"web","tier":7},"annotations":{"team":"payments","korder.dev/required":"true","korder.dev/order":"order-a"}},"spec":{"schedulingGates":[{"name":"other"}],"containers":[{"name":"a","resources":{"requests":{"cpu":"500m","memory":"256Mi"}}}]}})";
+  const auto response = f.review(review_json("CREATE", "Pod", pod));
+  REQUIRE(f.writer.written.size() == 1);
+  const auto ops = patch_ops(response.patch);
+  REQUIRE(ops.size() == 3);
+  CHECK(ops[0].path == "/metadata/labels/korder.dev~1ticket");
+  CHECK(ops[0].value == R"("small")");
+  CHECK(ops[1].path == "/metadata/annotations/korder.dev~1claim-token");
+  CHECK(ops[2].path == "/spec/schedulingGates/-");
+  CHECK(ops[2].value == R"({"name":"korder.dev/ticket"})");
+}
+
+TEST_CASE("a pod whose labels or annotations are not maps of strings is admitted unchanged",
+          "[unit]") {
+  for (const std::string metadata :
+       {R"("labels":["a"],"annotations":{"korder.dev/required":"true"})",
+        R"("labels":{"app":{"nested":"x"}},"annotations":{"korder.dev/required":"true"})",
+        R"("annotations":{"korder.dev/required":"true","team":null})",
+        R"("annotations":{"korder.dev/required":"true","korder.dev/order":["a"]})",
+        R"("name":5,"annotations":{"korder.dev/required":"true"})"}) {
+    Fixture f;
+    const std::string pod = R"({"metadata":{)" + metadata +
+                            R"(},"spec":{"containers":[{"name":"a","resources":{"requests":{"cpu":"500m"}}}]}})";
+    const auto response = f.review(review_json("CREATE", "Pod", pod));
+    INFO(metadata);
+    CHECK(response.allowed);
+    CHECK(response.patch.empty());
+    CHECK(f.writer.written.empty());
+    CHECK(f.metrics.claims.with({"invalid_request"}).value() == 1);
+  }
+}
+
+TEST_CASE("the first of duplicate korder annotations counts, as the map codec keeps it",
+          "[unit]") {
+  Fixture f;
+  const std::string pod =
+      R"({"metadata":{"generateName":"x-","annotations":{"korder.dev/required":"true","korder.dev/ticket-request":"name:large","korder.dev/ticket-request":"name:small"}},"spec":{"containers":[{"name":"a","resources":{"requests":{"cpu":"500m"}}}]}})";
+  f.review(review_json("CREATE", "Pod", pod));
+  REQUIRE(f.writer.written.size() == 1);
+  CHECK(f.writer.written[0].metadata.name == "large");
+}
+
 TEST_CASE("a pod that already has spec.nodeName is left alone", "[unit]") {
   Fixture f;
   const std::string pod =

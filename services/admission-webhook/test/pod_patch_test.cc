@@ -62,7 +62,8 @@ class ReferencePatch {
   api::JsonDocument doc_;
 };
 
-api::Pod pod_with(bool labels, bool annotations, bool gates) {
+// The shape of a pod with or without each map and list (PodShape::of reads them).
+PodShape pod_with(bool labels, bool annotations, bool gates) {
   api::Pod pod;
   if (labels) {
     pod.metadata.labels["app"] = "web";
@@ -75,7 +76,11 @@ api::Pod pod_with(bool labels, bool annotations, bool gates) {
     gate.name = "other/gate";
     pod.spec.scheduling_gates.push_back(gate);
   }
-  return pod;
+  const PodShape shape = PodShape::of(pod);
+  CHECK(shape.has_labels == labels);
+  CHECK(shape.has_annotations == annotations);
+  CHECK(shape.has_scheduling_gates == gates);
+  return shape;
 }
 
 TEST_CASE("the claim patch of a pod without labels, annotations or gates, byte for byte",
@@ -107,7 +112,7 @@ TEST_CASE("the patches agree with RapidJSON's writing for every string, escapes 
       const bool labels = (shape & 1) != 0;
       const bool annotations = (shape & 2) != 0;
       const bool gates = (shape & 4) != 0;
-      const api::Pod pod = pod_with(labels, annotations, gates);
+      const PodShape pod = pod_with(labels, annotations, gates);
       ReferencePatch claim;
       claim.add_to_map("/metadata/labels", labels, kTicketLabel, value);
       claim.add_to_map("/metadata/annotations", annotations, kClaimTokenAnnotation, value);
