@@ -181,6 +181,36 @@ TEST_CASE("candidates come best fit first, then soonest expiry, then at random",
   CHECK(selection.candidates[2].score == api::kFitScoreScale / 2);
 }
 
+TEST_CASE("ranking scores each holding as fit_score does, however many tickets share one",
+          "[unit]") {
+  // Twelve distinct holdings (more than the per-selection memo keeps), each on three tickets,
+  // plus tickets too small: every candidate carries fit_score's own score, best first.
+  auto source = one_node_source();
+  const std::vector<std::string> cpus = {"500m", "600m", "700m", "750m", "1",   "1200m",
+                                         "1500m", "2",   "2500m", "3",   "3500m", "4"};
+  for (std::size_t h = 0; h < cpus.size(); ++h) {
+    for (int copy = 0; copy < 3; ++copy) {
+      source.add(ticket("t" + std::to_string(h) + "-" + std::to_string(copy), "n1", cpus[h],
+                        std::to_string(1 + h % 3) + "Gi"));
+    }
+  }
+  source.add(ticket("tiny", "n1", "100m"));
+  const api::Pod pod = pod_from_json(pod_json("500m", "512Mi"));
+  const auto wanted = api::FitResources::wanted(api::effective_requests(pod.spec));
+  const auto selection =
+      select_candidates(pod, "default", {}, source, kNow, nullptr, counter_random, 1000);
+  REQUIRE(selection.candidates.size() == 36);
+  CHECK(selection.eligible == 36);
+  std::int64_t previous = -1;
+  for (const Candidate& c : selection.candidates) {
+    const auto expected = api::fit_score(api::FitResources::held(c.ticket->spec), wanted);
+    REQUIRE(expected.has_value());
+    CHECK(c.score == *expected);
+    CHECK(c.score >= previous);  // best fit (lowest score) first
+    previous = c.score;
+  }
+}
+
 TEST_CASE("equal tickets are ordered by the random tie-break, one draw per selection", "[unit]") {
   auto source = one_node_source();
   const std::vector<std::string> equal = {"a", "b", "c", "d"};

@@ -275,6 +275,9 @@ class FitResources {
   static FitResources wanted(const ResourceList& wanted);
 
   /// The number of resources listed.
+  /// The same amounts of the same resources (tickets made from one template hold equal ones).
+  bool operator==(const FitResources&) const = default;
+
   std::size_t size() const;
 
  private:
