@@ -92,14 +92,6 @@ std::string json_pointer_escape(std::string_view key) {
 
 // The patches are written as text: a handful of fixed operations around a few strings (built
 // as a RapidJSON document and written out, they cost ~2% of a dry-run review).
-PodShape PodShape::of(const api::Pod& pod) {
-  PodShape shape;
-  shape.has_labels = !pod.metadata.labels.empty();
-  shape.has_annotations = !pod.metadata.annotations.empty();
-  shape.has_scheduling_gates = !pod.spec.scheduling_gates.empty();
-  return shape;
-}
-
 std::string claim_patch(const PodShape& pod, std::string_view ticket, std::string_view token) {
   std::string out;
   out.reserve(320 + 2 * ticket.size() + 2 * token.size());

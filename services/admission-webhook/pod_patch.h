@@ -5,8 +5,6 @@
 #include <string>
 #include <string_view>
 
-#include "korder/api/pod.h"
-
 namespace korder::webhook {
 
 /// `~` → `~0`, `/` → `~1` (RFC 6901), for a map key inside a JSON Pointer.
@@ -17,8 +15,6 @@ struct PodShape {
   bool has_labels = false;
   bool has_annotations = false;
   bool has_scheduling_gates = false;
-
-  static PodShape of(const api::Pod& pod);
 };
 
 /// The claim's mutation (DESIGN.md §3 step 4): label `korder.dev/ticket=<ticket>`, annotation

@@ -125,8 +125,6 @@ class FastInsituParse {
     return members;
   }
 
-  static bool listed(const NameSet& names, std::string_view key) { return names.contains(key); }
-
   // The context of the value of member `key` of an object in context `parent`.
   Context member_context(Context parent, std::string_view key) const {
     switch (parent) {
@@ -139,14 +137,14 @@ class FastInsituParse {
                : key == "metadata" ? Context::kPodMeta
                                    : Context::kAll;
       case Context::kPodMeta:
-        return listed(kept_->object_meta, key) ? Context::kAll : Context::kSkip;
+        return kept_->object_meta.contains(key) ? Context::kAll : Context::kSkip;
       case Context::kPodSpec:
         if (key == "containers" || key == "initContainers") {
           return Context::kContainers;
         }
-        return listed(kept_->pod_spec, key) ? Context::kAll : Context::kSkip;
+        return kept_->pod_spec.contains(key) ? Context::kAll : Context::kSkip;
       case Context::kContainer:
-        return listed(kept_->container, key) ? Context::kAll : Context::kSkip;
+        return kept_->container.contains(key) ? Context::kAll : Context::kSkip;
       default:
         return Context::kAll;
     }

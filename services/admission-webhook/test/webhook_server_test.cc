@@ -349,15 +349,20 @@ void require_serves(int port) {
   CHECK(answer.body() == echo_of("POST", "/after", "application/json", "{}"));
 }
 
+// The server ends the connection with nothing more after the last answer (`after` names it).
+void check_closed_after(Client& client, const std::string& after) {
+  const Closed closed = client.wait_closed();
+  INFO("after " << after << ": " << closed.ec.message());
+  CHECK(closed.closed());
+  CHECK(closed.data.empty());
+}
+
 // An error answer that ends the connection: `status`, Connection: close, then the end.
 void require_error_then_close(Client& client, unsigned status) {
   const auto answer = client.response();
   CHECK(answer.result_int() == status);
   CHECK_FALSE(answer.keep_alive());
-  const Closed closed = client.wait_closed();
-  INFO("after the " << status << " answer: " << closed.ec.message());
-  CHECK(closed.closed());
-  CHECK(closed.data.empty());
+  check_closed_after(client, "the " + std::to_string(status) + " answer");
 }
 
 TEST_CASE("a keep-alive connection serves requests until the client asks to close",
@@ -380,10 +385,7 @@ TEST_CASE("a keep-alive connection serves requests until the client asks to clos
   CHECK(last.result_int() == 200);
   CHECK_FALSE(last.keep_alive());
   CHECK(last.body() == echo_of("POST", "/validate", "application/json", "{\"n\":333}"));
-  const Closed closed = client.wait_closed();
-  INFO(closed.ec.message());
-  CHECK(closed.closed());
-  CHECK(closed.data.empty());
+  check_closed_after(client, "the Connection: close answer");
 }
 
 TEST_CASE("pipelined requests written at once are answered in order", "[integration][webhook]") {
@@ -652,10 +654,7 @@ TEST_CASE("an HTTP/1.0 request without keep-alive is answered in HTTP/1.0 and cl
   CHECK(answer.result_int() == 200);
   CHECK_FALSE(answer.keep_alive());
   CHECK(answer.body() == echo_of("POST", "/old", "application/json", "hello"));
-  const Closed closed = client.wait_closed();
-  INFO(closed.ec.message());
-  CHECK(closed.closed());
-  CHECK(closed.data.empty());
+  check_closed_after(client, "the HTTP/1.0 answer");
 }
 
 TEST_CASE("a one-megabyte body under the limit arrives intact", "[integration][webhook]") {

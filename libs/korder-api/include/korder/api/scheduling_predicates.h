@@ -274,10 +274,10 @@ class FitResources {
   /// quantity; the others never matter to fit_score().
   static FitResources wanted(const ResourceList& wanted);
 
-  /// The number of resources listed.
   /// The same amounts of the same resources (tickets made from one template hold equal ones).
   bool operator==(const FitResources&) const = default;
 
+  /// The number of resources listed.
   std::size_t size() const;
 
  private:
